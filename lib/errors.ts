@@ -1,0 +1,80 @@
+import createError from '@fastify/error'
+import { ErrorCode } from './protocol/jsonrpc.js'
+
+// Every error the transport answers with, defined once. Each message says how to fix the
+// problem; RPC_CODES gives the JSON-RPC code rendered in the body next to the HTTP status
+// (status table: mcp-transport-spec.md §15). Stack traces are not captured: these are
+// answers to clients, not bugs, and some sit on hot paths.
+
+export const FST_MCP_PARSE_ERROR = createError('FST_MCP_PARSE_ERROR',
+  'Parse error: the body is not valid JSON', 400, TypeError, false)
+
+export const FST_MCP_INVALID_REQUEST = createError<[string]>('FST_MCP_INVALID_REQUEST',
+  'Invalid Request: %s', 400, TypeError, false)
+
+export const FST_MCP_BODY_TOO_LARGE = createError<[number]>('FST_MCP_BODY_TOO_LARGE',
+  'Request body is larger than %s bytes; send a smaller message or raise the bodyLimit option', 413, RangeError, false)
+
+export const FST_MCP_UNSUPPORTED_MEDIA_TYPE = createError<[string]>('FST_MCP_UNSUPPORTED_MEDIA_TYPE',
+  'Unsupported Media Type: %s; send Content-Type: application/json', 415, TypeError, false)
+
+export const FST_MCP_NOT_ACCEPTABLE = createError<[string]>('FST_MCP_NOT_ACCEPTABLE',
+  'Not Acceptable: the Accept header must allow %s', 406, TypeError, false)
+
+export const FST_MCP_SESSION_REQUIRED = createError('FST_MCP_SESSION_REQUIRED',
+  'Bad Request: Mcp-Session-Id header is required; send initialize first and reuse the id it returns', 400, TypeError, false)
+
+export const FST_MCP_SESSION_NOT_FOUND = createError('FST_MCP_SESSION_NOT_FOUND',
+  'Session not found: it expired or was terminated; send initialize to start a new session', 404, Error, false)
+
+export const FST_MCP_UNSUPPORTED_VERSION = createError<[string, string]>('FST_MCP_UNSUPPORTED_VERSION',
+  'Bad Request: Unsupported protocol version: %s (supported versions: %s)', 400, TypeError, false)
+
+export const FST_MCP_FORBIDDEN_ORIGIN = createError<[string]>('FST_MCP_FORBIDDEN_ORIGIN',
+  'Forbidden: Origin %s is not allowed; add it to the allowedOrigins option', 403, Error, false)
+
+export const FST_MCP_FORBIDDEN_HOST = createError<[string]>('FST_MCP_FORBIDDEN_HOST',
+  'Forbidden: Host %s is not allowed; add it to the allowedHosts option', 403, Error, false)
+
+export const FST_MCP_TOO_MANY_SESSIONS = createError<[number]>('FST_MCP_TOO_MANY_SESSIONS',
+  'Service Unavailable: the server holds its maximum of %s sessions; retry later', 503, RangeError, false)
+
+export const FST_MCP_ALREADY_INITIALIZED = createError('FST_MCP_ALREADY_INITIALIZED',
+  'Invalid Request: this session is already initialized; omit Mcp-Session-Id to start a new one', 400, TypeError, false)
+
+export const FST_MCP_BATCH_REJECTED = createError<[string]>('FST_MCP_BATCH_REJECTED',
+  'Invalid Request: %s', 400, TypeError, false)
+
+export const FST_MCP_METHOD_NOT_ALLOWED = createError<[string]>('FST_MCP_METHOD_NOT_ALLOWED',
+  'Method Not Allowed: use %s', 405, TypeError, false)
+
+export const FST_MCP_NOT_ACCEPTED = createError<[string]>('FST_MCP_NOT_ACCEPTED',
+  'Bad Request: %s', 400, TypeError, false)
+
+export const FST_MCP_SHUTTING_DOWN = createError('FST_MCP_SHUTTING_DOWN',
+  'Service Unavailable: the server is shutting down; reconnect to another instance', 503, Error, false)
+
+export const FST_MCP_INVALID_OPTION = createError<[string, string, string]>('FST_MCP_INVALID_OPTION',
+  'fastify-mcp-transport: option "%s" is %s; expected %s', 500, TypeError)
+
+export const FST_MCP_INVALID_SERVER = createError('FST_MCP_INVALID_SERVER',
+  'fastify-mcp-transport: option "server" is required: pass createMcpServer(...) or an object with handleRequest(request, context)', 500, TypeError)
+
+export const RPC_CODES: Readonly<Record<string, number>> = {
+  FST_MCP_PARSE_ERROR: ErrorCode.ParseError,
+  FST_MCP_INVALID_REQUEST: ErrorCode.InvalidRequest,
+  FST_MCP_BODY_TOO_LARGE: ErrorCode.InvalidRequest,
+  FST_MCP_UNSUPPORTED_MEDIA_TYPE: ErrorCode.ConnectionClosed,
+  FST_MCP_NOT_ACCEPTABLE: ErrorCode.ConnectionClosed,
+  FST_MCP_SESSION_REQUIRED: ErrorCode.ConnectionClosed,
+  FST_MCP_SESSION_NOT_FOUND: ErrorCode.RequestTimeout,
+  FST_MCP_UNSUPPORTED_VERSION: ErrorCode.ConnectionClosed,
+  FST_MCP_FORBIDDEN_ORIGIN: ErrorCode.ConnectionClosed,
+  FST_MCP_FORBIDDEN_HOST: ErrorCode.ConnectionClosed,
+  FST_MCP_TOO_MANY_SESSIONS: ErrorCode.ConnectionClosed,
+  FST_MCP_ALREADY_INITIALIZED: ErrorCode.InvalidRequest,
+  FST_MCP_BATCH_REJECTED: ErrorCode.InvalidRequest,
+  FST_MCP_METHOD_NOT_ALLOWED: ErrorCode.ConnectionClosed,
+  FST_MCP_NOT_ACCEPTED: ErrorCode.InvalidRequest,
+  FST_MCP_SHUTTING_DOWN: ErrorCode.ConnectionClosed
+}

@@ -1,0 +1,31 @@
+import { FST_MCP_NOT_ACCEPTABLE } from '../errors.js'
+
+// Does an Accept header allow this media type? Wildcards count, q=0 excludes (RFC 9110
+// §12.5.1). An absent header accepts anything.
+export function accepts (header: string | undefined, type: string): boolean {
+  if (header === undefined || header === '') return true
+  const slash = type.indexOf('/')
+  const major = type.slice(0, slash)
+  for (const part of header.split(',')) {
+    const semi = part.indexOf(';')
+    const range = (semi === -1 ? part : part.slice(0, semi)).trim().toLowerCase()
+    if (range !== type && range !== '*/*' && range !== `${major}/*`) continue
+    if (semi !== -1 && /;\s*q=0(\.0*)?\s*(;|$)/.test(part)) continue
+    return true
+  }
+  return false
+}
+
+/**
+ * 2025-11-25 transports §Sending Messages #2: a client POSTing requests must accept both
+ * JSON and SSE, because the server picks. We only insist on the ones the configured mode
+ * can produce, so a JSON-only client works with responseMode 'json'.
+ */
+export function assertPostAccept (header: string | undefined, needJson: boolean, needSse: boolean): void {
+  if (needJson && !accepts(header, 'application/json')) {
+    throw new FST_MCP_NOT_ACCEPTABLE(needSse ? 'both application/json and text/event-stream' : 'application/json')
+  }
+  if (needSse && !accepts(header, 'text/event-stream')) {
+    throw new FST_MCP_NOT_ACCEPTABLE(needJson ? 'both application/json and text/event-stream' : 'text/event-stream')
+  }
+}

@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { RPC_CODES } from '../errors.js'
+import { ErrorCode, errorResponse, type RequestId } from '../protocol/jsonrpc.js'
+
+// Fastify's own errors that reach the MCP routes, mapped to the status and JSON-RPC code
+// a client should see. Anything else is a bug: 500, -32603, details only in the log.
+const FASTIFY_ERRORS: Readonly<Record<string, [number, number]>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, ErrorCode.InvalidRequest],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, ErrorCode.ConnectionClosed],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, ErrorCode.InvalidRequest],
+  FST_ERR_CTP_EMPTY_TYPE: [415, ErrorCode.ConnectionClosed]
+}
+
+function requestIdOf (body: unknown): RequestId | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined
+  const id = (body as { id?: unknown }).id
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined
+}
+
+/**
+ * Renders every error on the MCP routes as a JSON-RPC error response with the right HTTP
+ * status. The id is the request's when it could be read, and omitted otherwise
+ * (2025-11-25 basic §Error Responses).
+ */
+export function createErrorHandler (bodyLimit: number) {
+  return function mcpErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    let status: number
+    let code: number
+    let message: string
+    const mapped = RPC_CODES[error.code]
+    if (mapped !== undefined) {
+      status = error.statusCode ?? 400
+      code = mapped
+      message = error.message
+    } else if (error.validation !== undefined) {
+      status = 400
+      code = ErrorCode.InvalidRequest
+      message = `Invalid Request: not a JSON-RPC 2.0 message (${error.message})`
+    } else if (FASTIFY_ERRORS[error.code] !== undefined) {
+      [status, code] = FASTIFY_ERRORS[error.code]
+      message = status === 413
+        ? `Request body is larger than ${bodyLimit} bytes; send a smaller message or raise the bodyLimit option`
+        : error.message
+    } else {
+      request.log.error({ err: error }, 'MCP route failed')
+      status = 500
+      code = ErrorCode.InternalError
+      message = 'Internal error'
+    }
+    if (status === 413) reply.header('connection', 'close')
+    reply.code(status).send(errorResponse(requestIdOf(request.body), code, message))
+  }
+}

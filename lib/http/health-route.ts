@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify'
+import type { Transport } from '../transport.js'
+
+/** Liveness and counts for load balancers and dashboards. */
+export function healthRoutes (fastify: FastifyInstance, transport: Transport): void {
+  for (const url of transport.options.health) {
+    fastify.get(url, function mcpHealth () {
+      return {
+        status: transport.closing ? 'closing' : 'ok',
+        transport: 'streamable-http',
+        active_sessions: transport.sessions.size,
+        total_sessions: transport.sessions.totalCreated,
+        open_streams: transport.hub.size,
+        uptime: Math.round((Date.now() - transport.startedAt) / 1000)
+      }
+    })
+  }
+}

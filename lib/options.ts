@@ -1,0 +1,85 @@
+import type { FastifyCorsOptions } from '@fastify/cors'
+import type { McpServerContract, McpTransportOptions, ResponseMode } from '../types/index.js'
+import { FST_MCP_INVALID_OPTION, FST_MCP_INVALID_SERVER } from './errors.js'
+
+export const DEFAULT_PATH = '/mcp'
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
+export const DEFAULT_SESSION_TIMEOUT = 30 * 60 * 1000
+export const DEFAULT_MAX_SESSIONS = 10_000
+export const DEFAULT_HEARTBEAT_INTERVAL = 15_000
+export const DEFAULT_RESPONSE_MODE: ResponseMode = 'auto'
+export const DEFAULT_REQUEST_TIMEOUT = 60_000
+export const DEFAULT_MAX_STREAM_QUEUE_BYTES = 1024 * 1024
+export const DEFAULT_HEALTH_PATHS = ['/health', '/mcp/health']
+
+export interface ResolvedOptions {
+  server: McpServerContract
+  path: string
+  bodyLimit: number
+  sessionTimeout: number
+  maxSessions: number
+  heartbeatInterval: number
+  responseMode: ResponseMode
+  requestTimeout: number
+  maxStreamQueueBytes: number
+  allowedOrigins: string[] | undefined
+  allowedHosts: string[] | false | undefined
+  cors: FastifyCorsOptions | false
+  health: string[]
+}
+
+function integer (name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new FST_MCP_INVALID_OPTION(name, JSON.stringify(value), `an integer >= ${min}`)
+  }
+  return value
+}
+
+function stringList (name: string, value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
+    throw new FST_MCP_INVALID_OPTION(name, JSON.stringify(value), 'an array of non-empty strings')
+  }
+  return value
+}
+
+function routePath (name: string, value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    throw new FST_MCP_INVALID_OPTION(name, JSON.stringify(value), "a path starting with '/'")
+  }
+  return value
+}
+
+/** Checks every option once, at registration, and fills in the documented defaults. */
+export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
+  const server = options?.server
+  if (server === null || typeof server !== 'object' || typeof server.handleRequest !== 'function') {
+    throw new FST_MCP_INVALID_SERVER()
+  }
+  const responseMode = options.responseMode ?? DEFAULT_RESPONSE_MODE
+  if (responseMode !== 'auto' && responseMode !== 'json' && responseMode !== 'sse') {
+    throw new FST_MCP_INVALID_OPTION('responseMode', JSON.stringify(responseMode), "'auto', 'json' or 'sse'")
+  }
+  const allowedHosts = options.allowedHosts
+  if (allowedHosts !== undefined && allowedHosts !== false) stringList('allowedHosts', allowedHosts)
+  const cors = options.cors ?? false
+  if (typeof cors !== 'boolean' && (cors === null || typeof cors !== 'object')) {
+    throw new FST_MCP_INVALID_OPTION('cors', JSON.stringify(cors), 'a boolean or @fastify/cors options')
+  }
+  const health = options.health ?? DEFAULT_HEALTH_PATHS
+  return {
+    server,
+    path: routePath('path', options.path ?? DEFAULT_PATH),
+    bodyLimit: integer('bodyLimit', options.bodyLimit, DEFAULT_BODY_LIMIT, 1),
+    sessionTimeout: integer('sessionTimeout', options.sessionTimeout, DEFAULT_SESSION_TIMEOUT, 0),
+    maxSessions: integer('maxSessions', options.maxSessions, DEFAULT_MAX_SESSIONS, 1),
+    heartbeatInterval: integer('heartbeatInterval', options.heartbeatInterval, DEFAULT_HEARTBEAT_INTERVAL, 0),
+    responseMode,
+    requestTimeout: integer('requestTimeout', options.requestTimeout, DEFAULT_REQUEST_TIMEOUT, 1),
+    maxStreamQueueBytes: integer('maxStreamQueueBytes', options.maxStreamQueueBytes, DEFAULT_MAX_STREAM_QUEUE_BYTES, 1),
+    allowedOrigins: options.allowedOrigins === undefined ? undefined : stringList('allowedOrigins', options.allowedOrigins),
+    allowedHosts,
+    cors: cors === true ? {} : cors,
+    health: health === false ? [] : stringList('health', health).map((p, i) => routePath(`health[${i}]`, p))
+  }
+}

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import cors from '@fastify/cors'
+import type { McpTransportOptions } from '../types/index.js'
+import { createOriginGuard } from './guard/origin-guard.js'
+import { createErrorHandler } from './http/error-handler.js'
+import { healthRoutes } from './http/health-route.js'
+import { parseJsonBody } from './http/json-body-parser.js'
+import { streamableRoutes } from './http/streamable-routes.js'
+import { resolveOptions } from './options.js'
+import { Transport } from './transport.js'
+
+// Headers a browser client must be allowed to send and to read (2025-11-25 transports).
+const MCP_REQUEST_HEADERS = ['content-type', 'accept', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']
+const MCP_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version']
+
+async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions): Promise<void> {
+  const options = resolveOptions(opts)
+  const transport = new Transport(options)
+  fastify.decorate('mcpSessions', transport.sessions)
+
+  // The MCP routes live in their own encapsulated context: their body parser, error
+  // rendering, CORS and guards must not change how the rest of the app behaves.
+  await fastify.register(async function mcpRoutes (instance) {
+    instance.removeAllContentTypeParsers()
+    instance.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody)
+    instance.setErrorHandler(createErrorHandler(options.bodyLimit))
+    if (options.cors !== false) {
+      await instance.register(cors, {
+        methods: ['GET', 'POST', 'DELETE'],
+        allowedHeaders: MCP_REQUEST_HEADERS,
+        exposedHeaders: MCP_EXPOSED_HEADERS,
+        ...options.cors
+      })
+    }
+    instance.addHook('onRequest', createOriginGuard(options))
+    streamableRoutes(instance, transport)
+  })
+
+  if (options.health.length > 0) {
+    await fastify.register(async function mcpHealth (instance) {
+      healthRoutes(instance, transport)
+    })
+  }
+
+  // preClose, not onClose: open SSE responses would keep server.close() waiting forever.
+  fastify.addHook('preClose', function closeMcpTransport (done) {
+    transport.close()
+    done()
+  })
+  fastify.addHook('onClose', function releaseMcpTransport (_instance, done) {
+    transport.close()
+    done()
+  })
+}
+
+export default fp(mcpTransport, {
+  name: 'fastify-mcp-transport',
+  fastify: '5.x'
+})

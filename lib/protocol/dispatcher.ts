@@ -1,0 +1,163 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type {
+  McpServerContract,
+  NotificationContext,
+  OutboundRequestOptions,
+  RequestContext,
+  Result
+} from '../../types/index.js'
+import type { Session } from '../sessions/session.js'
+import type { OutboundChannel } from './outbound-channel.js'
+import {
+  ErrorCode,
+  McpError,
+  errorResponse,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type RequestId
+} from './jsonrpc.js'
+
+export interface DispatcherOptions {
+  server: McpServerContract
+  requestTimeout: number
+}
+
+/**
+ * JSON-RPC correlation for one plugin instance. Client requests go to the server with a
+ * context; client responses settle the server's own pending requests; cancellations abort
+ * the matching handler. All per-session state lives on the Session.
+ */
+export class Dispatcher {
+  private readonly server: McpServerContract
+  private readonly requestTimeout: number
+
+  constructor (options: DispatcherOptions) {
+    this.server = options.server
+    this.requestTimeout = options.requestTimeout
+  }
+
+  /** Runs one client request to completion and answers it on `channel`. */
+  async request (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): Promise<void> {
+    const response = await this.run(session, request, channel, log)
+    if (response === null) channel.abandon()
+    else channel.respond(response)
+  }
+
+  /**
+   * Runs one client request and returns its response without sending it, or null when the
+   * request was cancelled (2025-11-25 cancellation: a cancelled request gets no response).
+   */
+  async run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): Promise<JsonRpcResponse | null> {
+    const controller = new AbortController()
+    const id = request.id
+    session.inflight.set(id, controller)
+    const context = this.context(session, request, controller.signal, channel, log)
+    let response: JsonRpcResponse
+    try {
+      const result = await this.server.handleRequest(request, context)
+      response = { jsonrpc: '2.0', id, result }
+    } catch (err) {
+      response = toErrorResponse(id, err, log)
+    } finally {
+      if (session.inflight.get(id) === controller) session.inflight.delete(id)
+    }
+    return controller.signal.aborted ? null : response
+  }
+
+  notification (session: Session | undefined, notification: JsonRpcNotification, log: FastifyBaseLogger): void {
+    if (notification.method === 'notifications/cancelled') {
+      const requestId = notification.params?.requestId as RequestId | undefined
+      if (session !== undefined && requestId !== undefined) {
+        // An unknown id is the race the spec allows for: the response already went out.
+        session.inflight.get(requestId)?.abort(new McpError(ErrorCode.ConnectionClosed, String(notification.params?.reason ?? 'Cancelled by the client')))
+      }
+      return
+    }
+    const handle = this.server.handleNotification
+    if (handle === undefined) return
+    const context: NotificationContext = { session, logger: log }
+    try {
+      const done = handle.call(this.server, notification, context)
+      if (done !== undefined) done.catch((err: unknown) => log.error({ err }, 'MCP notification handler failed'))
+    } catch (err) {
+      log.error({ err }, 'MCP notification handler failed')
+    }
+  }
+
+  /** Settles the server-to-client request the client answered; unknown ids are ignored. */
+  response (session: Session, response: JsonRpcResponse): void {
+    if (typeof response.id !== 'number') return
+    const pending = session.pending.get(response.id)
+    if (pending === undefined) return
+    if ('result' in response) pending.resolve(response.result)
+    else pending.reject(new McpError(response.error.code, response.error.message, response.error.data))
+  }
+
+  private context (session: Session, request: JsonRpcRequest, signal: AbortSignal, channel: OutboundChannel, log: FastifyBaseLogger): RequestContext {
+    const meta = request.params?._meta as Record<string, unknown> | undefined
+    const token = meta?.progressToken
+    return {
+      requestId: request.id,
+      method: request.method,
+      session,
+      protocolVersion: session.protocolVersion,
+      clientCapabilities: session.clientCapabilities,
+      signal,
+      progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
+      logger: log,
+      notify: (notification) => {
+        // 2025-11-25 progress §Behavior Requirements: nothing after the request completed.
+        if (!signal.aborted) channel.send({ jsonrpc: '2.0', ...notification })
+      },
+      request: (method, params, options) => this.outbound(session, channel, signal, method, params, options)
+    }
+  }
+
+  private outbound (session: Session, channel: OutboundChannel, signal: AbortSignal, method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
+    if (signal.aborted) return Promise.reject(signal.reason)
+    const id = session.outboundId()
+    const timeout = options?.timeout ?? this.requestTimeout
+    return new Promise<Result>((resolve, reject) => {
+      const settle = (): void => {
+        session.pending.delete(id)
+        clearTimeout(timer)
+        signal.removeEventListener('abort', onAbort)
+      }
+      const cancel = (reason: string): void => {
+        // 2025-11-25 lifecycle §Timeouts: a request given up on is cancelled explicitly.
+        channel.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } })
+      }
+      const onAbort = (): void => {
+        settle()
+        cancel('The originating request was cancelled')
+        reject(signal.reason)
+      }
+      const timer = setTimeout(() => {
+        settle()
+        cancel(`Timed out after ${timeout} ms`)
+        reject(new McpError(ErrorCode.RequestTimeout, `Request ${method} timed out after ${timeout} ms`))
+      }, timeout)
+      session.pending.set(id, {
+        resolve: (result) => { settle(); resolve(result) },
+        reject: (error) => { settle(); reject(error) },
+        timer
+      })
+      signal.addEventListener('abort', onAbort, { once: true })
+      const message = params === undefined
+        ? { jsonrpc: '2.0' as const, id, method }
+        : { jsonrpc: '2.0' as const, id, method, params }
+      if (!channel.send(message)) {
+        settle()
+        reject(new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: the client is not connected to this request's stream`))
+      }
+    })
+  }
+}
+
+export function toErrorResponse (id: RequestId | undefined, err: unknown, log: FastifyBaseLogger): JsonRpcResponse {
+  if (err instanceof McpError) return errorResponse(id, err.code, err.message, err.data)
+  // Internals stay in the log; the client learns only that the server failed.
+  log.error({ err }, 'MCP request handler failed')
+  return errorResponse(id, ErrorCode.InternalError, 'Internal error')
+}

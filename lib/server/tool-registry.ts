@@ -1,0 +1,109 @@
+import { McpError, ErrorCode, type Result } from '../protocol/jsonrpc.js'
+import { versionAtLeast } from '../protocol/versions.js'
+import type { HandlerContext } from './server-context.js'
+import { compileValidator, type Validator } from './schema-validator.js'
+
+export interface ToolDefinition {
+  title?: string
+  description?: string
+  /** JSON Schema of the arguments (a TypeBox schema or plain JSON Schema); listed exactly as given. */
+  input?: object
+  /** JSON Schema of structuredContent, when the tool returns structured output. */
+  output?: object
+  annotations?: Record<string, unknown>
+  _meta?: Record<string, unknown>
+}
+
+export interface CallToolResult {
+  content: Array<Record<string, unknown>>
+  structuredContent?: Record<string, unknown>
+  isError?: boolean
+  [key: string]: unknown
+}
+
+export type ToolHandler<A = any> = (args: A, context: HandlerContext) => CallToolResult | string | Promise<CallToolResult | string>
+
+interface Tool {
+  listing: Record<string, unknown>
+  validate: Validator
+  handler: ToolHandler
+}
+
+// 2025-11-25 server/tools §Tool Names: 1-128 characters of A-Z a-z 0-9 _ - . (and / in
+// practice, as the conformance suite allows).
+const TOOL_NAME = /^[A-Za-z0-9_./-]{1,128}$/
+const EMPTY_OBJECT_SCHEMA = Object.freeze({ type: 'object' })
+
+function toolError (text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true }
+}
+
+export class ToolRegistry {
+  private readonly tools = new Map<string, Tool>()
+  private readonly changed: () => void
+
+  constructor (changed: () => void) {
+    this.changed = changed
+  }
+
+  get size (): number {
+    return this.tools.size
+  }
+
+  add (name: string, definition: ToolDefinition, handler: ToolHandler): void {
+    if (!TOOL_NAME.test(name)) {
+      throw new TypeError(`Tool name ${JSON.stringify(name)} is invalid: use 1-128 characters of A-Z, a-z, 0-9, _, -, . and /`)
+    }
+    if (this.tools.has(name)) throw new TypeError(`Tool ${JSON.stringify(name)} is already registered; remove it first`)
+    if (typeof handler !== 'function') throw new TypeError(`Tool ${JSON.stringify(name)} needs a handler function`)
+    const input = definition.input ?? EMPTY_OBJECT_SCHEMA
+    const listing: Record<string, unknown> = { name }
+    if (definition.title !== undefined) listing.title = definition.title
+    listing.description = definition.description ?? ''
+    listing.inputSchema = input
+    if (definition.output !== undefined) listing.outputSchema = definition.output
+    if (definition.annotations !== undefined) listing.annotations = definition.annotations
+    if (definition._meta !== undefined) listing._meta = definition._meta
+    this.tools.set(name, { listing, validate: compileValidator(input), handler })
+    this.changed()
+  }
+
+  remove (name: string): boolean {
+    const removed = this.tools.delete(name)
+    if (removed) this.changed()
+    return removed
+  }
+
+  list (): Result {
+    const tools: Array<Record<string, unknown>> = []
+    for (const tool of this.tools.values()) tools.push(tool.listing)
+    return { tools }
+  }
+
+  async call (params: Record<string, unknown>, context: HandlerContext): Promise<Result> {
+    const name = params.name
+    const tool = typeof name === 'string' ? this.tools.get(name) : undefined
+    // 2025-11-25 server/tools §Error Handling: an unknown tool is a protocol error.
+    if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${String(name)}`)
+    const args = params.arguments ?? {}
+    const problems = tool.validate(args)
+    if (problems !== null) {
+      const text = `Invalid arguments for tool ${String(name)}: ${problems.join('; ')}`
+      // SEP-1303 (2025-11-25): invalid input is a tool execution error so the model can
+      // correct itself; earlier revisions answered with -32602.
+      if (versionAtLeast(context.protocolVersion, '2025-11-25')) return toolError(text)
+      throw new McpError(ErrorCode.InvalidParams, text, { errors: problems })
+    }
+    let result: CallToolResult | string
+    try {
+      result = await tool.handler(args, context)
+    } catch (err) {
+      if (err instanceof McpError) throw err
+      // A tool that throws reports a tool execution error, which the model can read
+      // (2025-11-25 server/tools §Error Handling); its message is the tool author's.
+      context.logger.debug({ err, tool: name }, 'MCP tool failed')
+      return toolError(err instanceof Error ? err.message : String(err))
+    }
+    return typeof result === 'string' ? { content: [{ type: 'text', text: result }] } : result
+  }
+}

@@ -1,0 +1,77 @@
+import type { Implementation, LoggingLevel, McpSessionInfo } from '../../types/index.js'
+import type { JsonRpcMessage, RequestId, Result } from '../protocol/jsonrpc.js'
+import type { SseStream } from '../streams/sse-stream.js'
+
+export interface PendingRequest {
+  resolve: (result: Result) => void
+  reject: (error: Error) => void
+  timer: NodeJS.Timeout
+}
+
+/**
+ * One legacy-era session: what was negotiated, the work in flight, and the streams open
+ * for it. Everything here is released by close(), whichever way the session ends.
+ */
+export class Session implements McpSessionInfo {
+  readonly id: string
+  protocolVersion = ''
+  clientCapabilities: Record<string, unknown> = {}
+  clientInfo: Implementation | undefined = undefined
+  logLevel: LoggingLevel | undefined = undefined
+  readonly createdAt: number
+  lastActivity: number
+  closed = false
+  /** The standalone GET stream, for messages unrelated to any request. */
+  standalone: SseStream | null = null
+  /** Client requests being handled, by JSON-RPC id, to abort on cancellation. */
+  readonly inflight = new Map<RequestId, AbortController>()
+  /** Server-to-client requests waiting for the client's answer. */
+  readonly pending = new Map<number, PendingRequest>()
+  /** Every open stream of this session (POST responses and the standalone stream). */
+  readonly streams = new Set<SseStream>()
+  private lazyState: Map<string, unknown> | null = null
+  private nextOutboundId = 0
+
+  constructor (id: string, now: number) {
+    this.id = id
+    this.createdAt = now
+    this.lastActivity = now
+  }
+
+  get state (): Map<string, unknown> {
+    if (this.lazyState === null) this.lazyState = new Map()
+    return this.lazyState
+  }
+
+  /** A session with an open stream or work in flight is in use, never idle. */
+  get busy (): boolean {
+    return this.streams.size > 0 || this.inflight.size > 0
+  }
+
+  outboundId (): number {
+    return this.nextOutboundId++
+  }
+
+  /** Sends an unrelated message on the standalone stream; false when there is none. */
+  sendUnrelated (message: JsonRpcMessage): boolean {
+    const stream = this.standalone
+    return stream !== null && stream.send(message)
+  }
+
+  /** Aborts in-flight work, rejects pending requests and ends the streams. Idempotent. */
+  close (reason: Error): void {
+    if (this.closed) return
+    this.closed = true
+    for (const controller of this.inflight.values()) controller.abort(reason)
+    this.inflight.clear()
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer)
+      pending.reject(reason)
+    }
+    this.pending.clear()
+    for (const stream of this.streams) stream.end()
+    this.streams.clear()
+    this.standalone = null
+    this.lazyState = null
+  }
+}

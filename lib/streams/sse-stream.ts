@@ -1,0 +1,150 @@
+import type { ServerResponse } from 'node:http'
+import type { FastifyReply } from 'fastify'
+
+// Headers every SSE response carries. `no-transform` keeps compressing proxies from
+// buffering; X-Accel-Buffering turns nginx's buffering off (2026-07-28 transports
+// §Receiving Messages recommends it for every revision's streams).
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no'
+}
+
+export interface SseEvent {
+  id?: string
+  event?: string
+  data: string
+  retry?: number
+}
+
+export function formatEvent (event: SseEvent): string {
+  let out = ''
+  if (event.id !== undefined) out += `id: ${event.id}\n`
+  if (event.retry !== undefined) out += `retry: ${event.retry}\n`
+  if (event.event !== undefined) out += `event: ${event.event}\n`
+  // JSON.stringify never emits a raw newline, so one data line holds a whole message.
+  return out + `data: ${event.data}\n\n`
+}
+
+/**
+ * One Server-Sent Events response over `reply.raw`. It owns the socket after hijack: it
+ * writes events the moment they exist, respects `write()` backpressure with a bounded
+ * queue, and runs `onClose` exactly once whichever side ends the stream.
+ */
+export class SseStream {
+  readonly raw: ServerResponse
+  closed = false
+  /** Why the stream ended: 'end' (we finished it), 'client' (peer went away), 'overflow'. */
+  closeReason: 'end' | 'client' | 'overflow' | 'error' | null = null
+  private pending: string[] | null = null
+  private pendingBytes = 0
+  private readonly maxQueueBytes: number
+  private readonly onClose: (stream: SseStream) => void
+
+  constructor (raw: ServerResponse, maxQueueBytes: number, onClose: (stream: SseStream) => void) {
+    this.raw = raw
+    this.maxQueueBytes = maxQueueBytes
+    this.onClose = onClose
+    this.handleClose = this.handleClose.bind(this)
+    this.flush = this.flush.bind(this)
+    raw.once('close', this.handleClose)
+    raw.on('drain', this.flush)
+  }
+
+  /**
+   * Takes over the reply: hijacks it so Fastify stops managing it, keeps every header that
+   * hooks and plugins (CORS, Mcp-Session-Id, request ids) already set, and sends the head.
+   */
+  static start (reply: FastifyReply, maxQueueBytes: number, onClose: (stream: SseStream) => void): SseStream {
+    reply.hijack()
+    const raw = reply.raw
+    raw.writeHead(200, { ...reply.getHeaders(), ...SSE_HEADERS } as Record<string, string>)
+    raw.flushHeaders()
+    return new SseStream(raw, maxQueueBytes, onClose)
+  }
+
+  /** Writes a JSON-RPC message as an SSE `message` event. False when it could not be sent. */
+  send (message: unknown, id?: string): boolean {
+    return this.write(formatEvent({ id, event: 'message', data: JSON.stringify(message) }))
+  }
+
+  event (event: SseEvent): boolean {
+    return this.write(formatEvent(event))
+  }
+
+  /** A comment line keeps proxies from timing the connection out; skipped when congested. */
+  comment (text = ''): void {
+    if (this.closed || this.pending !== null) return
+    this.raw.write(`:${text}\n\n`)
+  }
+
+  write (chunk: string): boolean {
+    if (this.closed) return false
+    if (this.pending !== null) {
+      // Already waiting for 'drain': queue in order, up to the bound. A reader that stays
+      // behind that long gets its stream closed; with an event store it resumes from the
+      // last id it saw instead of the server buffering without end.
+      this.pendingBytes += chunk.length
+      if (this.pendingBytes > this.maxQueueBytes) {
+        this.close('overflow')
+        return false
+      }
+      this.pending.push(chunk)
+      return true
+    }
+    if (!this.raw.write(chunk)) this.pending = []
+    return true
+  }
+
+  /** Ends the stream from our side (response delivered, session ended, shutdown). */
+  end (): void {
+    this.close('end')
+  }
+
+  get congested (): boolean {
+    return this.pending !== null
+  }
+
+  private flush (): void {
+    const pending = this.pending
+    if (pending === null) return
+    this.pending = null
+    this.pendingBytes = 0
+    for (let i = 0; i < pending.length; i++) {
+      if (!this.raw.write(pending[i]) && i < pending.length - 1) {
+        this.pending = pending.slice(i + 1)
+        for (const chunk of this.pending) this.pendingBytes += chunk.length
+        return
+      }
+    }
+  }
+
+  private close (reason: 'end' | 'overflow'): void {
+    if (this.closed) return
+    this.finish(reason)
+    if (reason === 'end' && this.pending === null) {
+      this.raw.end()
+    } else if (reason === 'end') {
+      // Let queued events reach the peer before the response ends.
+      const rest = this.pending!.join('')
+      this.pending = null
+      this.raw.end(rest)
+    } else {
+      this.raw.destroy()
+    }
+  }
+
+  private handleClose (): void {
+    if (this.closed) return
+    this.finish('client')
+  }
+
+  private finish (reason: NonNullable<SseStream['closeReason']>): void {
+    this.closed = true
+    this.closeReason = reason
+    this.raw.off('drain', this.flush)
+    this.raw.off('close', this.handleClose)
+    this.onClose(this)
+  }
+}

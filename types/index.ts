@@ -1,0 +1,142 @@
+// The public type surface of fastify-mcp-transport: plugin options, the contract between
+// transport and MCP server, and the Fastify decorator this plugin adds.
+import type { FastifyBaseLogger } from 'fastify'
+import type { FastifyCorsOptions } from '@fastify/cors'
+import type {
+  JsonRpcNotification,
+  JsonRpcRequest,
+  RequestId
+} from '../lib/protocol/jsonrpc.js'
+import type { SessionRegistry } from '../lib/sessions/session-registry.js'
+
+export type {
+  JsonRpcErrorResponse,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  JsonRpcResultResponse,
+  RequestId
+} from '../lib/protocol/jsonrpc.js'
+export type { SessionRegistry } from '../lib/sessions/session-registry.js'
+
+export type { Result } from '../lib/protocol/jsonrpc.js'
+import type { Result } from '../lib/protocol/jsonrpc.js'
+
+export type LoggingLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency'
+
+export interface Implementation {
+  name: string
+  version: string
+  title?: string
+}
+
+/** What the transport knows of a session (legacy era), shared with the server. */
+export interface McpSessionInfo {
+  readonly id: string
+  /** Negotiated during initialize; '' until then. */
+  readonly protocolVersion: string
+  readonly clientCapabilities: Record<string, unknown>
+  readonly clientInfo: Implementation | undefined
+  /** Set by logging/setLevel; undefined means the client asked for no filtering. */
+  logLevel: LoggingLevel | undefined
+  /** Server-owned per-session state (subscriptions, counters); released with the session. */
+  readonly state: Map<string, unknown>
+}
+
+export interface OutboundRequestOptions {
+  /** Milliseconds before the request is cancelled with notifications/cancelled. */
+  timeout?: number
+}
+
+/** Everything a server needs to answer one client request. */
+export interface RequestContext {
+  readonly requestId: RequestId
+  readonly method: string
+  /** The session, for session-based (legacy era) requests. */
+  readonly session: McpSessionInfo | undefined
+  readonly protocolVersion: string
+  readonly clientCapabilities: Record<string, unknown>
+  /** Aborted when the client cancels the request or its session ends. */
+  readonly signal: AbortSignal
+  /** The `_meta.progressToken` the client sent, if any. */
+  readonly progressToken: string | number | undefined
+  /** The Fastify request logger (server-side logging; not sent to the client). */
+  readonly logger: FastifyBaseLogger
+  /** Sends a notification related to this request on this request's stream. */
+  notify (notification: Omit<JsonRpcNotification, 'jsonrpc'>): void
+  /** Sends a request to the client on this request's stream and waits for its answer. */
+  request (method: string, params?: Result, options?: OutboundRequestOptions): Promise<Result>
+}
+
+export interface NotificationContext {
+  readonly session: McpSessionInfo | undefined
+  readonly logger: FastifyBaseLogger
+}
+
+/** What the transport offers a server for messages that are not tied to a request. */
+export interface McpServerHost {
+  /** Sends a notification on one session's standalone (GET) stream. */
+  notify (sessionId: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): boolean
+  /** Sends a notification to every session's standalone stream; returns how many took it. */
+  broadcast (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number
+}
+
+/**
+ * The one contract between transport and server. The built-in server (createMcpServer)
+ * and the official-SDK adapter both implement it; the transport never knows which.
+ */
+export interface McpServerContract {
+  /** Answers a client request with a result, or throws McpError for a JSON-RPC error. */
+  handleRequest (request: JsonRpcRequest, context: RequestContext): Promise<Result> | Result
+  /** Client notifications other than notifications/cancelled (which the transport handles). */
+  handleNotification? (notification: JsonRpcNotification, context: NotificationContext): void | Promise<void>
+  /** Called once at registration with the host API. */
+  attach? (host: McpServerHost): void
+  /** Called when a session ends, however it ends. */
+  sessionClosed? (session: McpSessionInfo): void
+}
+
+export type ResponseMode = 'auto' | 'json' | 'sse'
+
+export interface McpTransportOptions {
+  /** The MCP server: createMcpServer(...) or any McpServerContract. Required. */
+  server: McpServerContract
+  /** The MCP endpoint path. Default '/mcp'. */
+  path?: string
+  /** Largest accepted request body in bytes, enforced while reading. Default 4 MiB (4194304). */
+  bodyLimit?: number
+  /** Milliseconds a session may stay idle (no request, no open stream) before it expires. Default 30 minutes; 0 disables expiry. */
+  sessionTimeout?: number
+  /** Most live sessions; initialize beyond it gets 503. Default 10000. */
+  maxSessions?: number
+  /** Milliseconds between SSE keep-alive comments; 0 disables them. Default 15000. */
+  heartbeatInterval?: number
+  /** How a request is answered: 'auto' (JSON unless the handler sends something first), 'json', or 'sse'. Default 'auto'. */
+  responseMode?: ResponseMode
+  /** Milliseconds a server-to-client request (sampling, elicitation, roots) waits. Default 60000. */
+  requestTimeout?: number
+  /** Bytes an SSE stream may queue for a slow reader before it is closed. Default 1 MiB. */
+  maxStreamQueueBytes?: number
+  /**
+   * Origins allowed to call the endpoint (exact `scheme://host[:port]`, or '*').
+   * Default: loopback origins, and the origin that matches the request's own Host.
+   */
+  allowedOrigins?: string[]
+  /**
+   * Host header values allowed (hostname or hostname:port), or false to skip the check.
+   * Default: on connections to a loopback address, only localhost, 127.0.0.1 and [::1].
+   */
+  allowedHosts?: string[] | false
+  /** Registers @fastify/cors for the MCP routes with MCP's headers allowed and exposed. Default false. */
+  cors?: boolean | FastifyCorsOptions
+  /** Health routes. Default ['/health', '/mcp/health']; false disables them. */
+  health?: string[] | false
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The MCP session registry of fastify-mcp-transport. */
+    mcpSessions: SessionRegistry
+  }
+}
