@@ -15,7 +15,8 @@ import {
   type JsonRpcResponse
 } from '../protocol/jsonrpc.js'
 import { Envelope, typeboxValidatorCompiler } from '../protocol/envelope-schema.js'
-import { allowsBatch, isSupportedVersion, negotiateVersion } from '../protocol/versions.js'
+import { allowsBatch } from '../protocol/versions.js'
+import { recordClientHello, recordServerHello } from '../sessions/session-handshake.js'
 import { requireSession } from '../sessions/session-lookup.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
@@ -46,12 +47,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     if (typeof existing === 'string' && sessions.has(existing)) throw new FST_MCP_ALREADY_INITIALIZED()
     if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
     const session = sessions.create()
-    const params = message.params ?? {}
-    session.protocolVersion = negotiateVersion(params.protocolVersion)
-    if (params.capabilities !== null && typeof params.capabilities === 'object') {
-      session.clientCapabilities = params.capabilities as Record<string, unknown>
-    }
-    session.clientInfo = params.clientInfo as Session['clientInfo']
+    recordClientHello(session, message.params ?? {})
     reply.header('mcp-session-id', session.id)
     const channel = new PostResponse(reply, session, hub, mode, 1, false)
     const response = await dispatcher.run(session, message, channel, request.log)
@@ -60,8 +56,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
       sessions.close(session.id)
       reply.removeHeader('mcp-session-id')
     } else {
-      const agreed = response.result.protocolVersion
-      if (typeof agreed === 'string' && isSupportedVersion(agreed)) session.protocolVersion = agreed
+      recordServerHello(session, response)
     }
     if (response === null) channel.abandon()
     else channel.respond(response)
