@@ -54,6 +54,15 @@ export const FST_MCP_NOT_ACCEPTED = createError<[string]>('FST_MCP_NOT_ACCEPTED'
 export const FST_MCP_SHUTTING_DOWN = createError('FST_MCP_SHUTTING_DOWN',
   'Service Unavailable: the server is shutting down; reconnect to another instance', 503, Error, false)
 
+export const FST_MCP_SSE_SESSION_REQUIRED = createError('FST_MCP_SSE_SESSION_REQUIRED',
+  'Bad Request: the sessionId query parameter is required; POST to the URI sent in the endpoint event of the SSE stream', 400, TypeError, false)
+
+export const FST_MCP_SSE_ALREADY_INITIALIZED = createError('FST_MCP_SSE_ALREADY_INITIALIZED',
+  'Invalid Request: this session is already initialized; open a new SSE stream to start another session', 400, TypeError, false)
+
+export const FST_MCP_SESSION_ID_MISMATCH = createError('FST_MCP_SESSION_ID_MISMATCH',
+  'Bad Request: the Mcp-Session-Id header and the session id in the path differ; send one session id', 400, TypeError, false)
+
 export const FST_MCP_INVALID_OPTION = createError<[string, string, string]>('FST_MCP_INVALID_OPTION',
   'fastify-mcp-transport: option "%s" is %s; expected %s', 500, TypeError)
 
@@ -76,5 +85,8 @@ export const RPC_CODES: Readonly<Record<string, number>> = {
   FST_MCP_BATCH_REJECTED: ErrorCode.InvalidRequest,
   FST_MCP_METHOD_NOT_ALLOWED: ErrorCode.ConnectionClosed,
   FST_MCP_NOT_ACCEPTED: ErrorCode.InvalidRequest,
-  FST_MCP_SHUTTING_DOWN: ErrorCode.ConnectionClosed
+  FST_MCP_SHUTTING_DOWN: ErrorCode.ConnectionClosed,
+  FST_MCP_SSE_SESSION_REQUIRED: ErrorCode.ConnectionClosed,
+  FST_MCP_SSE_ALREADY_INITIALIZED: ErrorCode.InvalidRequest,
+  FST_MCP_SESSION_ID_MISMATCH: ErrorCode.ConnectionClosed
 }

@@ -11,6 +11,8 @@ export const DEFAULT_RESPONSE_MODE: ResponseMode = 'auto'
 export const DEFAULT_REQUEST_TIMEOUT = 60_000
 export const DEFAULT_MAX_STREAM_QUEUE_BYTES = 1024 * 1024
 export const DEFAULT_HEALTH_PATHS = ['/health', '/mcp/health']
+export const DEFAULT_LEGACY_SSE = true
+export const DEFAULT_DEPRECATED_ROUTES = true
 
 export interface ResolvedOptions {
   server: McpServerContract
@@ -26,6 +28,8 @@ export interface ResolvedOptions {
   allowedHosts: string[] | false | undefined
   cors: FastifyCorsOptions | false
   health: string[]
+  legacySse: boolean
+  deprecatedRoutes: boolean
 }
 
 function integer (name: string, value: unknown, fallback: number, min: number): number {
@@ -33,6 +37,12 @@ function integer (name: string, value: unknown, fallback: number, min: number): 
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new FST_MCP_INVALID_OPTION(name, JSON.stringify(value), `an integer >= ${min}`)
   }
+  return value
+}
+
+function boolean (name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new FST_MCP_INVALID_OPTION(name, JSON.stringify(value), 'true or false')
   return value
 }
 
@@ -80,6 +90,8 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     allowedOrigins: options.allowedOrigins === undefined ? undefined : stringList('allowedOrigins', options.allowedOrigins),
     allowedHosts,
     cors: cors === true ? {} : cors,
-    health: health === false ? [] : stringList('health', health).map((p, i) => routePath(`health[${i}]`, p))
+    health: health === false ? [] : stringList('health', health).map((p, i) => routePath(`health[${i}]`, p)),
+    legacySse: boolean('legacySse', options.legacySse, DEFAULT_LEGACY_SSE),
+    deprecatedRoutes: boolean('deprecatedRoutes', options.deprecatedRoutes, DEFAULT_DEPRECATED_ROUTES)
   }
 }

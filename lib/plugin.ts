@@ -7,6 +7,8 @@ import { createErrorHandler } from './http/error-handler.js'
 import { healthRoutes } from './http/health-route.js'
 import { parseJsonBody } from './http/json-body-parser.js'
 import { streamableRoutes } from './http/streamable-routes.js'
+import { legacySseRoutes } from './http/legacy-sse-routes.js'
+import { deprecatedRoutes } from './http/deprecated-routes.js'
 import { resolveOptions } from './options.js'
 import { Transport } from './transport.js'
 
@@ -14,7 +16,9 @@ import { Transport } from './transport.js'
 const MCP_REQUEST_HEADERS = ['content-type', 'accept', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']
 const MCP_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version']
 
-async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions): Promise<void> {
+// fastify-plugin skips encapsulation, so Fastify would ignore `prefix` for this plugin;
+// the routes' own contexts apply it instead, as users expect from register(..., { prefix }).
+async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions & { prefix?: string }): Promise<void> {
   const options = resolveOptions(opts)
   const transport = new Transport(options)
   fastify.decorate('mcpSessions', transport.sessions)
@@ -27,6 +31,9 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
     instance.setErrorHandler(createErrorHandler(options.bodyLimit))
     if (options.cors !== false) {
       await instance.register(cors, {
+        // Reflect the request's Origin: the origin guard has already refused any that is
+        // not allowed, so what reaches CORS is exactly the allowed set.
+        origin: true,
         methods: ['GET', 'POST', 'DELETE'],
         allowedHeaders: MCP_REQUEST_HEADERS,
         exposedHeaders: MCP_EXPOSED_HEADERS,
@@ -35,12 +42,14 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
     }
     instance.addHook('onRequest', createOriginGuard(options))
     streamableRoutes(instance, transport)
-  })
+    if (options.legacySse) legacySseRoutes(instance, transport)
+    if (options.deprecatedRoutes) deprecatedRoutes(instance, transport)
+  }, { prefix: opts.prefix })
 
   if (options.health.length > 0) {
     await fastify.register(async function mcpHealth (instance) {
       healthRoutes(instance, transport)
-    })
+    }, { prefix: opts.prefix })
   }
 
   // preClose, not onClose: open SSE responses would keep server.close() waiting forever.

@@ -20,6 +20,15 @@ export function testServer (): McpServer {
       const timer = setTimeout(() => resolve('waited'), ms)
       ctx.signal.addEventListener('abort', () => { clearTimeout(timer); resolve('aborted') })
     }))
+  server.tool('ask', { description: 'Asks the client for its roots', input: Type.Object({ timeout: Type.Optional(Type.Integer()) }) },
+    async ({ timeout }: { timeout?: number }, ctx) => {
+      try {
+        const result = await ctx.request('roots/list', undefined, timeout === undefined ? undefined : { timeout })
+        return JSON.stringify(result)
+      } catch (err) {
+        return { content: [{ type: 'text', text: `failed: ${(err as Error).message}` }], isError: true }
+      }
+    })
   server.tool('boom', { description: 'Throws' }, () => { throw new Error('tool exploded') })
   return server
 }

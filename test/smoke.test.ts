@@ -7,5 +7,5 @@ test('initialize then tools/list answers JSON', async (t) => {
   const id = await initSession(app)
   const res = await post(app, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, sessionHeaders(id))
   t.equal(res.statusCode, 200)
-  t.equal(res.json().result.tools.length, 4)
+  t.equal(res.json().result.tools.length, 5)
 })

@@ -132,6 +132,21 @@ export interface McpTransportOptions {
   cors?: boolean | FastifyCorsOptions
   /** Health routes. Default ['/health', '/mcp/health']; false disables them. */
   health?: string[] | false
+  /**
+   * Serves the deprecated HTTP+SSE transport of protocol 2024-11-05 for older clients and
+   * for mcp-remote's fallback: GET /sse (the session's stream; its first event names the
+   * URI to POST to) and POST /messages?sessionId=… (answers 202; responses go over the
+   * stream). POST /sse answers 405 so clients trying Streamable HTTP there fall back.
+   * Paths sit under the prefix of the context the plugin is registered in. Default true.
+   */
+  legacySse?: boolean
+  /**
+   * Keeps the original design's session paths: GET `${path}/sse/:sessionId` (as GET
+   * `${path}` with that Mcp-Session-Id) and DELETE `${path}/sessions/:sessionId` (as DELETE
+   * `${path}`), with the same Origin, session, version and Accept checks. Deprecated: new
+   * clients use the headers on `${path}`. Default true.
+   */
+  deprecatedRoutes?: boolean
 }
 
 declare module 'fastify' {
