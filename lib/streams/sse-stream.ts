@@ -36,7 +36,12 @@ export class SseStream {
   readonly raw: ServerResponse
   closed = false
   /** Why the stream ended: 'end' (we finished it), 'client' (peer went away), 'overflow'. */
-  closeReason: 'end' | 'client' | 'overflow' | 'error' | null = null
+  closeReason: 'end' | 'client' | 'overflow' | null = null
+  /**
+   * Set during shutdown: after the final bytes the socket is closed too, because a
+   * keep-alive connection left idle would hold server.close() until the client drops it.
+   */
+  closeConnection = false
   private pending: string[] | null = null
   private pendingBytes = 0
   private readonly maxQueueBytes: number
@@ -123,13 +128,14 @@ export class SseStream {
   private close (reason: 'end' | 'overflow'): void {
     if (this.closed) return
     this.finish(reason)
-    if (reason === 'end' && this.pending === null) {
-      this.raw.end()
-    } else if (reason === 'end') {
+    if (reason === 'end') {
       // Let queued events reach the peer before the response ends.
-      const rest = this.pending!.join('')
+      const rest = this.pending === null ? '' : this.pending.join('')
       this.pending = null
-      this.raw.end(rest)
+      // The response lets go of its socket on finish, so hold on to it first.
+      const socket = this.raw.socket
+      if (this.closeConnection && socket !== null) this.raw.end(rest, () => socket.destroy())
+      else this.raw.end(rest)
     } else {
       this.raw.destroy()
     }

@@ -9,6 +9,7 @@ import { SseStream } from './sse-stream.js'
 export class StreamHub {
   private readonly streams = new Set<SseStream>()
   private timer: NodeJS.Timeout | null = null
+  private closing = false
   private readonly heartbeatInterval: number
   private readonly maxQueueBytes: number
 
@@ -29,6 +30,7 @@ export class StreamHub {
       if (onClose !== undefined) onClose(closed)
     })
     this.streams.add(stream)
+    stream.closeConnection = this.closing
     if (this.timer === null && this.heartbeatInterval > 0) {
       this.timer = setInterval(this.beat, this.heartbeatInterval)
       this.timer.unref()
@@ -37,7 +39,11 @@ export class StreamHub {
   }
 
   closeAll (): void {
-    for (const stream of this.streams) stream.end()
+    this.closing = true
+    for (const stream of this.streams) {
+      stream.closeConnection = true
+      stream.end()
+    }
     this.stopTimer()
   }
 
