@@ -30,7 +30,8 @@ export class Transport {
 
   close (): void {
     this.closing = true
-    this.sessions.closeAll()
+    // Streams first, so each one's socket is closed with it (see SseStream.closeConnection).
     this.hub.closeAll()
+    this.sessions.closeAll()
   }
 }

@@ -42,9 +42,9 @@ export function typeboxValidatorCompiler ({ schema }: { schema: unknown }) {
   const check = TypeCompiler.Compile(schema as TSchema)
   return (value: unknown) => {
     if (check.Check(value)) return { value }
-    const first = check.Errors(value).First()
-    const where = first?.path === '' || first === undefined ? 'body' : first.path
-    const error = new Error(`${where}: ${first?.message ?? 'invalid'}`) as Error & { validation: unknown[] }
+    // A failed check always has a first error.
+    const first = check.Errors(value).First()!
+    const error = new Error(`${first.path === '' ? 'body' : first.path}: ${first.message}`) as Error & { validation: unknown[] }
     error.validation = [first]
     return { error }
   }

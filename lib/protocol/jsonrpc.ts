@@ -58,10 +58,6 @@ export function isNotification (message: JsonRpcMessage): message is JsonRpcNoti
   return 'method' in message && !('id' in message)
 }
 
-export function isResponse (message: JsonRpcMessage): message is JsonRpcResponse {
-  return !('method' in message)
-}
-
 export function errorResponse (id: RequestId | undefined, code: number, message: string, data?: unknown): JsonRpcErrorResponse {
   const error: JsonRpcErrorObject = data === undefined ? { code, message } : { code, message, data }
   return id === undefined ? { jsonrpc: '2.0', error } : { jsonrpc: '2.0', id, error }

@@ -62,13 +62,10 @@ export class Session implements McpSessionInfo {
   close (reason: Error): void {
     if (this.closed) return
     this.closed = true
+    // Each pending server-to-client request belongs to an in-flight request, and aborting
+    // that request settles it (and tells the client with notifications/cancelled).
     for (const controller of this.inflight.values()) controller.abort(reason)
     this.inflight.clear()
-    for (const pending of this.pending.values()) {
-      clearTimeout(pending.timer)
-      pending.reject(reason)
-    }
-    this.pending.clear()
     for (const stream of this.streams) stream.end()
     this.streams.clear()
     this.standalone = null

@@ -142,7 +142,7 @@ export class SseStream {
   }
 
   private handleClose (): void {
-    if (this.closed) return
+    // finish() removes this listener, so it only runs while the stream is open.
     this.finish('client')
   }
 

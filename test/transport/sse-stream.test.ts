@@ -123,6 +123,14 @@ test('during shutdown the connection is closed after the last bytes', async (t) 
   t.equal(raw.socketDestroyed, true)
 })
 
+test('a response that already lost its socket just ends', async (t) => {
+  const { raw, stream } = make()
+  ;(raw as any).socket = null
+  stream.closeConnection = true
+  stream.end()
+  t.equal(raw.ended, true)
+})
+
 test('a client that goes away closes the stream with reason client', async (t) => {
   const { raw, stream, closed } = make()
   raw.emit('close')
