@@ -63,6 +63,12 @@ export const FST_MCP_SSE_ALREADY_INITIALIZED = createError('FST_MCP_SSE_ALREADY_
 export const FST_MCP_SESSION_ID_MISMATCH = createError('FST_MCP_SESSION_ID_MISMATCH',
   'Bad Request: the Mcp-Session-Id header and the session id in the path differ; send one session id', 400, TypeError, false)
 
+export const FST_MCP_UNKNOWN_EVENT_ID = createError<[string]>('FST_MCP_UNKNOWN_EVENT_ID',
+  'Bad Request: Last-Event-ID %s is unknown or no longer kept; open a new stream without Last-Event-ID', 400, TypeError, false)
+
+export const FST_MCP_SESSION_BUSY = createError<[number, string]>('FST_MCP_SESSION_BUSY',
+  'Service Unavailable: the session has its maximum of %s %s; retry when some finish', 503, RangeError, false)
+
 export const FST_MCP_INVALID_OPTION = createError<[string, string, string]>('FST_MCP_INVALID_OPTION',
   'fastify-mcp-transport: option "%s" is %s; expected %s', 500, TypeError)
 
@@ -86,6 +92,8 @@ export const RPC_CODES: Readonly<Record<string, number>> = {
   FST_MCP_METHOD_NOT_ALLOWED: ErrorCode.ConnectionClosed,
   FST_MCP_NOT_ACCEPTED: ErrorCode.InvalidRequest,
   FST_MCP_SHUTTING_DOWN: ErrorCode.ConnectionClosed,
+  FST_MCP_UNKNOWN_EVENT_ID: ErrorCode.ConnectionClosed,
+  FST_MCP_SESSION_BUSY: ErrorCode.ConnectionClosed,
   FST_MCP_SSE_SESSION_REQUIRED: ErrorCode.ConnectionClosed,
   FST_MCP_SSE_ALREADY_INITIALIZED: ErrorCode.InvalidRequest,
   FST_MCP_SESSION_ID_MISMATCH: ErrorCode.ConnectionClosed

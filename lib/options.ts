@@ -1,6 +1,7 @@
 import type { FastifyCorsOptions } from '@fastify/cors'
 import type { McpServerContract, McpTransportOptions, ResponseMode } from '../types/index.js'
 import { FST_MCP_INVALID_OPTION, FST_MCP_INVALID_SERVER } from './errors.js'
+import { MemoryEventStore, type EventStore } from './streams/event-store.js'
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
@@ -11,6 +12,11 @@ export const DEFAULT_RESPONSE_MODE: ResponseMode = 'auto'
 export const DEFAULT_REQUEST_TIMEOUT = 60_000
 export const DEFAULT_MAX_STREAM_QUEUE_BYTES = 1024 * 1024
 export const DEFAULT_HEALTH_PATHS = ['/health', '/mcp/health']
+export const DEFAULT_RETRY_INTERVAL = 1000
+export const DEFAULT_MAX_STREAMS_PER_SESSION = 32
+export const DEFAULT_MAX_REQUESTS_PER_SESSION = 128
+export const DEFAULT_MAX_PENDING_PER_SESSION = 32
+export const DEFAULT_SHUTDOWN_TIMEOUT = 5000
 export const DEFAULT_LEGACY_SSE = true
 export const DEFAULT_DEPRECATED_ROUTES = true
 
@@ -28,6 +34,12 @@ export interface ResolvedOptions {
   allowedHosts: string[] | false | undefined
   cors: FastifyCorsOptions | false
   health: string[]
+  eventStore: EventStore | null
+  retryInterval: number
+  maxStreamsPerSession: number
+  maxRequestsPerSession: number
+  maxPendingPerSession: number
+  shutdownTimeout: number
   legacySse: boolean
   deprecatedRoutes: boolean
 }
@@ -77,6 +89,11 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     throw new FST_MCP_INVALID_OPTION('cors', JSON.stringify(cors), 'a boolean or @fastify/cors options')
   }
   const health = options.health ?? DEFAULT_HEALTH_PATHS
+  const eventStore = options.eventStore ?? new MemoryEventStore()
+  if (eventStore !== false && (typeof eventStore !== 'object' || typeof eventStore.append !== 'function' ||
+      typeof eventStore.replay !== 'function' || typeof eventStore.dropSession !== 'function')) {
+    throw new FST_MCP_INVALID_OPTION('eventStore', String(eventStore), 'false or an object with append, replay and dropSession')
+  }
   return {
     server,
     path: routePath('path', options.path ?? DEFAULT_PATH),
@@ -91,6 +108,12 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     allowedHosts,
     cors: cors === true ? {} : cors,
     health: health === false ? [] : stringList('health', health).map((p, i) => routePath(`health[${i}]`, p)),
+    eventStore: eventStore === false ? null : eventStore,
+    retryInterval: integer('retryInterval', options.retryInterval, DEFAULT_RETRY_INTERVAL, 0),
+    maxStreamsPerSession: integer('maxStreamsPerSession', options.maxStreamsPerSession, DEFAULT_MAX_STREAMS_PER_SESSION, 1),
+    maxRequestsPerSession: integer('maxRequestsPerSession', options.maxRequestsPerSession, DEFAULT_MAX_REQUESTS_PER_SESSION, 1),
+    maxPendingPerSession: integer('maxPendingPerSession', options.maxPendingPerSession, DEFAULT_MAX_PENDING_PER_SESSION, 1),
+    shutdownTimeout: integer('shutdownTimeout', options.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT, 0),
     legacySse: boolean('legacySse', options.legacySse, DEFAULT_LEGACY_SSE),
     deprecatedRoutes: boolean('deprecatedRoutes', options.deprecatedRoutes, DEFAULT_DEPRECATED_ROUTES)
   }

@@ -53,13 +53,8 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
   }
 
   // preClose, not onClose: open SSE responses would keep server.close() waiting forever.
-  fastify.addHook('preClose', function closeMcpTransport (done) {
-    transport.close()
-    done()
-  })
-  fastify.addHook('onClose', function releaseMcpTransport (_instance, done) {
-    transport.close()
-    done()
+  fastify.addHook('preClose', function closeMcpTransport () {
+    return transport.close()
   })
 }
 

@@ -1,6 +1,11 @@
+import type { FastifyBaseLogger } from 'fastify'
 import type { ResolvedOptions } from './options.js'
 import { Dispatcher } from './protocol/dispatcher.js'
+import { versionAtLeast } from './protocol/versions.js'
+import type { Session } from './sessions/session.js'
 import { SessionRegistry } from './sessions/session-registry.js'
+import type { EventStore } from './streams/event-store.js'
+import { MessageStream } from './streams/message-stream.js'
 import { StreamHub } from './streams/stream-hub.js'
 
 /** The state one registration of the plugin shares between its routes. */
@@ -9,29 +14,95 @@ export class Transport {
   readonly hub: StreamHub
   readonly sessions: SessionRegistry
   readonly dispatcher: Dispatcher
+  readonly store: EventStore | null
   readonly startedAt = Date.now()
   closing = false
+  private closed: Promise<void> | null = null
+  private drainWaiter: (() => void) | null = null
 
   constructor (options: ResolvedOptions) {
     this.options = options
+    this.store = options.eventStore
     this.hub = new StreamHub(options.heartbeatInterval, options.maxStreamQueueBytes)
     const server = options.server
+    const store = this.store
     this.sessions = new SessionRegistry({
       maxSessions: options.maxSessions,
       sessionTimeout: options.sessionTimeout,
-      onClose: (session) => server.sessionClosed?.(session)
+      onClose: (session) => {
+        if (store !== null) void store.dropSession(session.id)
+        server.sessionClosed?.(session)
+      }
     })
-    this.dispatcher = new Dispatcher({ server, requestTimeout: options.requestTimeout })
+    this.dispatcher = new Dispatcher({
+      server,
+      requestTimeout: options.requestTimeout,
+      maxPending: options.maxPendingPerSession,
+      settled: () => this.drainWaiter?.()
+    })
     server.attach?.({
       notify: (id, notification) => this.sessions.notify(id, notification),
       broadcast: (notification) => this.sessions.broadcast(notification)
     })
   }
 
-  close (): void {
+  /** A new logical SSE stream for the session, resumable when there is an event store. */
+  messageStream (session: Session, log: FastifyBaseLogger): MessageStream {
+    const stream = new MessageStream({
+      sessionId: session.id,
+      store: this.store,
+      // 2025-11-25 §Sending Messages #6 adds priming events; older clients may choke on an
+      // event with empty data, so they get none (as the official SDK does).
+      priming: versionAtLeast(session.protocolVersion, '2025-11-25'),
+      retryInterval: this.options.retryInterval,
+      log
+    })
+    session.messageStreams.set(stream.id, stream)
+    return stream
+  }
+
+  /**
+   * Graceful shutdown: refuse new sessions, end standalone streams now (clients reconnect
+   * elsewhere), give in-flight requests up to shutdownTimeout to answer, then abort the
+   * rest and release everything. Idempotent.
+   */
+  close (): Promise<void> {
+    if (this.closed === null) this.closed = this.shutdown()
+    return this.closed
+  }
+
+  private async shutdown (): Promise<void> {
     this.closing = true
+    for (const session of this.sessions.values()) {
+      const standalone = session.standalone
+      if (standalone instanceof MessageStream) {
+        standalone.release(this.options.retryInterval)
+        session.standalone = null
+      }
+    }
+    await this.drain(this.options.shutdownTimeout)
     // Streams first, so each one's socket is closed with it (see SseStream.closeConnection).
     this.hub.closeAll()
     this.sessions.closeAll()
+  }
+
+  /** Resolves when no request is in flight, or after `timeout` ms, whichever is first. */
+  private drain (timeout: number): Promise<void> {
+    if (timeout === 0 || this.inflight() === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.drainWaiter = null
+        resolve()
+      }
+      const timer = setTimeout(done, timeout)
+      this.drainWaiter = () => { if (this.inflight() === 0) done() }
+    })
+  }
+
+  private inflight (): number {
+    let count = 0
+    for (const session of this.sessions.values()) count += session.inflight.size
+    return count
   }
 }

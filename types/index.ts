@@ -8,6 +8,7 @@ import type {
   RequestId
 } from '../lib/protocol/jsonrpc.js'
 import type { SessionRegistry } from '../lib/sessions/session-registry.js'
+import type { EventStore } from '../lib/streams/event-store.js'
 
 export type {
   JsonRpcErrorResponse,
@@ -19,6 +20,7 @@ export type {
   RequestId
 } from '../lib/protocol/jsonrpc.js'
 export type { SessionRegistry } from '../lib/sessions/session-registry.js'
+export type { EventStore, StoredEvent, MemoryEventStoreOptions } from '../lib/streams/event-store.js'
 
 export type { Result } from '../lib/protocol/jsonrpc.js'
 import type { Result } from '../lib/protocol/jsonrpc.js'
@@ -65,6 +67,12 @@ export interface RequestContext {
   readonly logger: FastifyBaseLogger
   /** Sends a notification related to this request on this request's stream. */
   notify (notification: Omit<JsonRpcNotification, 'jsonrpc'>): void
+  /**
+   * Closes this request's SSE connection without ending its stream, so the client polls
+   * back with Last-Event-ID (2025-11-25 §Sending Messages #6). False when the stream is not
+   * resumable (no event store, or a JSON answer) and nothing was closed.
+   */
+  closeStream (): boolean
   /** Sends a request to the client on this request's stream and waits for its answer. */
   request (method: string, params?: Result, options?: OutboundRequestOptions): Promise<Result>
 }
@@ -130,6 +138,22 @@ export interface McpTransportOptions {
   allowedHosts?: string[] | false
   /** Registers @fastify/cors for the MCP routes with MCP's headers allowed and exposed. Default false. */
   cors?: boolean | FastifyCorsOptions
+  /**
+   * Keeps SSE events so clients resume with Last-Event-ID. Default: a MemoryEventStore
+   * (1,000 events per stream, 100,000 in all); false turns resumability off (no event ids,
+   * no priming events).
+   */
+  eventStore?: EventStore | false
+  /** The `retry` (ms) sent in priming events: how long a client waits before reconnecting. Default 1000. */
+  retryInterval?: number
+  /** Most open SSE connections per session; more gets 503. Default 32. */
+  maxStreamsPerSession?: number
+  /** Most client requests in flight per session; more gets 503. Default 128. */
+  maxRequestsPerSession?: number
+  /** Most server-to-client requests waiting per session; more fail at once. Default 32. */
+  maxPendingPerSession?: number
+  /** Milliseconds app.close() waits for in-flight requests before aborting them. Default 5000. */
+  shutdownTimeout?: number
   /** Health routes. Default ['/health', '/mcp/health']; false disables them. */
   health?: string[] | false
   /**

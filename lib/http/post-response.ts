@@ -1,10 +1,9 @@
-import type { FastifyReply } from 'fastify'
-import type { ResponseMode } from '../../types/index.js'
+import type { FastifyBaseLogger, FastifyReply } from 'fastify'
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/jsonrpc.js'
 import type { OutboundChannel } from '../protocol/outbound-channel.js'
 import type { Session } from '../sessions/session.js'
-import type { SseStream } from '../streams/sse-stream.js'
-import type { StreamHub } from '../streams/stream-hub.js'
+import type { MessageStream } from '../streams/message-stream.js'
+import type { Transport } from '../transport.js'
 
 /** How a POST is answered once it is decided: a JSON body, or a stream that took over. */
 export type PostOutcome = { json: JsonRpcResponse | JsonRpcResponse[] } | { streamed: true }
@@ -13,27 +12,28 @@ export type PostOutcome = { json: JsonRpcResponse | JsonRpcResponse[] } | { stre
  * The answer to one POST that carried requests (2025-11-25 transports §Sending Messages #5).
  * In 'auto' mode it stays a plain JSON answer unless something must be sent before the
  * response (progress, logs, a server-to-client request): then it becomes an SSE stream
- * carrying those messages, then the response(s), then it ends.
+ * carrying those messages, then the response(s), then it ends. A client that drops the
+ * connection does not cancel anything: the stream keeps its events for a resume.
  */
 export class PostResponse implements OutboundChannel {
   readonly outcome: Promise<PostOutcome>
   private settle!: (outcome: PostOutcome) => void
-  private stream: SseStream | null = null
+  private stream: MessageStream | null = null
   private readonly collected: JsonRpcResponse[] = []
   private remaining: number
+  private readonly transport: Transport
   private readonly reply: FastifyReply
   private readonly session: Session
-  private readonly hub: StreamHub
-  private readonly mode: ResponseMode
   private readonly batch: boolean
+  private readonly log: FastifyBaseLogger
 
-  constructor (reply: FastifyReply, session: Session, hub: StreamHub, mode: ResponseMode, expected: number, batch: boolean) {
+  constructor (transport: Transport, reply: FastifyReply, session: Session, expected: number, batch: boolean) {
+    this.transport = transport
     this.reply = reply
     this.session = session
-    this.hub = hub
-    this.mode = mode
     this.remaining = expected
     this.batch = batch
+    this.log = reply.log
     this.outcome = new Promise((resolve) => { this.settle = resolve })
   }
 
@@ -41,7 +41,7 @@ export class PostResponse implements OutboundChannel {
     if (this.remaining === 0) return false
     if (this.stream === null) {
       // A JSON answer has room for the response only; the server was told so in the docs.
-      if (this.mode === 'json') return false
+      if (this.transport.options.responseMode === 'json') return false
       this.open()
     }
     return this.stream!.send(message)
@@ -49,7 +49,7 @@ export class PostResponse implements OutboundChannel {
 
   respond (response: JsonRpcResponse): void {
     this.remaining--
-    if (this.stream === null && this.mode !== 'sse') {
+    if (this.stream === null && this.transport.options.responseMode !== 'sse') {
       this.collected.push(response)
       if (this.remaining === 0) this.settle({ json: this.batch ? this.collected : response })
       return
@@ -57,7 +57,7 @@ export class PostResponse implements OutboundChannel {
     if (this.stream === null) this.open()
     this.stream!.send(response)
     // 2025-11-25 transports §Sending Messages #6: after the response, terminate the stream.
-    if (this.remaining === 0) this.stream!.end()
+    if (this.remaining === 0) this.finish()
   }
 
   abandon (): void {
@@ -69,19 +69,38 @@ export class PostResponse implements OutboundChannel {
     }
     // A cancelled request gets no response: an empty stream that ends at once says so.
     if (this.stream === null) this.open()
-    this.stream!.end()
+    this.finish()
+  }
+
+  closeConnection (): boolean {
+    if (this.remaining === 0 || this.transport.options.responseMode === 'json') return false
+    if (this.stream === null) this.open()
+    return this.stream!.closeConnection()
+  }
+
+  private finish (): void {
+    const stream = this.stream!
+    stream.finish()
+    this.session.messageStreams.delete(stream.id)
   }
 
   private open (): void {
-    const session = this.session
-    const stream = this.hub.open(this.reply, (closed) => {
+    const { session, transport } = this
+    const stream = transport.messageStream(session, this.log)
+    this.stream = stream
+    const connection = transport.hub.open(this.reply, (closed) => {
       session.streams.delete(closed)
+      stream.detach(closed)
       session.lastActivity = Date.now()
     })
-    this.stream = stream
     this.settle({ streamed: true })
     // DELETE may have ended the session while the handler ran; its streams must not outlive it.
-    if (session.closed) stream.end()
-    else session.streams.add(stream)
+    if (session.closed) {
+      connection.end()
+      stream.finish()
+      return
+    }
+    session.streams.add(connection)
+    stream.attach(connection, true)
   }
 }

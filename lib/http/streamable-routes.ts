@@ -4,7 +4,9 @@ import {
   FST_MCP_BATCH_REJECTED,
   FST_MCP_METHOD_NOT_ALLOWED,
   FST_MCP_NOT_ACCEPTABLE,
-  FST_MCP_SHUTTING_DOWN
+  FST_MCP_SESSION_BUSY,
+  FST_MCP_SHUTTING_DOWN,
+  FST_MCP_UNKNOWN_EVENT_ID
 } from '../errors.js'
 import { assertPostAccept, accepts } from '../guard/accept-guard.js'
 import {
@@ -17,6 +19,8 @@ import {
 import { Envelope, typeboxValidatorCompiler } from '../protocol/envelope-schema.js'
 import { allowsBatch } from '../protocol/versions.js'
 import { recordClientHello, recordServerHello } from '../sessions/session-handshake.js'
+import { MessageStream, parseEventId } from '../streams/message-stream.js'
+import { formatEvent, type SseStream } from '../streams/sse-stream.js'
 import { requireSession } from '../sessions/session-lookup.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
@@ -29,7 +33,7 @@ const ALLOW = 'GET, POST, DELETE'
  * client message, GET for the session's standalone stream, DELETE to end the session.
  */
 export function streamableRoutes (fastify: FastifyInstance, transport: Transport): void {
-  const { options, sessions, hub, dispatcher } = transport
+  const { options, sessions, dispatcher } = transport
   const mode = options.responseMode
   const needJson = mode !== 'sse'
   const needSse = mode !== 'json'
@@ -49,7 +53,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     const session = sessions.create()
     recordClientHello(session, message.params ?? {})
     reply.header('mcp-session-id', session.id)
-    const channel = new PostResponse(reply, session, hub, mode, 1, false)
+    const channel = new PostResponse(transport, reply, session, 1, false)
     const response = await dispatcher.run(session, message, channel, request.log)
     if (response === null || 'error' in response) {
       // A failed initialize leaves no session behind for the client to reuse.
@@ -76,11 +80,15 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     const requests: JsonRpcRequest[] = []
     for (const message of messages) {
       if (isRequest(message)) requests.push(message)
+    }
+    assertRoom(session, requests.length)
+    for (const message of messages) {
+      if (isRequest(message)) continue
       else if (isNotification(message)) dispatcher.notification(session, message, request.log)
       else dispatcher.response(session, message)
     }
     if (requests.length === 0) return reply.code(202).send()
-    const channel = new PostResponse(reply, session, hub, mode, requests.length, true)
+    const channel = new PostResponse(transport, reply, session, requests.length, true)
     for (const message of requests) void dispatcher.request(session, message, channel, request.log)
     return answer(reply, await channel.outcome)
   }
@@ -101,7 +109,8 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
         assertPostAccept(request.headers.accept, needJson, needSse)
         if (body.method === 'initialize') return initialize(request, reply, body)
         const session = requireSession(request, sessions)
-        const channel = new PostResponse(reply, session, hub, mode, 1, false)
+        assertRoom(session, 1)
+        const channel = new PostResponse(transport, reply, session, 1, false)
         void dispatcher.request(session, body, channel, request.log)
         return answer(reply, await channel.outcome)
       }
@@ -113,11 +122,27 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     }
   })
 
-  fastify.get(options.path, function mcpGet (request, reply) {
+  // Limits that keep one session from taking the whole server (503: try again later).
+  function assertRoom (session: Session, requests: number): void {
+    if (session.inflight.size + requests > options.maxRequestsPerSession) {
+      throw new FST_MCP_SESSION_BUSY(options.maxRequestsPerSession, 'requests in flight')
+    }
+    if (session.streams.size >= options.maxStreamsPerSession) {
+      throw new FST_MCP_SESSION_BUSY(options.maxStreamsPerSession, 'open streams')
+    }
+  }
+
+  fastify.get(options.path, async function mcpGet (request, reply) {
     // 2025-11-25 transports §Listening for Messages #2: the client must accept SSE.
     if (!accepts(request.headers.accept, 'text/event-stream')) throw new FST_MCP_NOT_ACCEPTABLE('text/event-stream')
     const session = requireSession(request, sessions)
-    openStandalone(transport, session, reply)
+    if (session.streams.size >= options.maxStreamsPerSession) {
+      throw new FST_MCP_SESSION_BUSY(options.maxStreamsPerSession, 'open streams')
+    }
+    const lastEventId = request.headers['last-event-id']
+    // 2025-11-25 transports §Resumability #2: resumption is always a GET with Last-Event-ID.
+    if (typeof lastEventId === 'string') await resumeStream(transport, session, reply, lastEventId)
+    else openStandalone(transport, session, reply)
     return reply
   })
 
@@ -142,12 +167,54 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
  * being refused: a connection a proxy silently dropped must not lock the session out.
  */
 export function openStandalone (transport: Transport, session: Session, reply: FastifyReply): void {
-  session.standalone?.end()
-  const stream = transport.hub.open(reply, (closed) => {
+  const previous = session.standalone
+  if (previous instanceof MessageStream) {
+    previous.finish()
+    session.messageStreams.delete(previous.id)
+  }
+  const stream = transport.messageStream(session, reply.log)
+  session.standalone = stream
+  const connection = connect(transport, session, reply, stream)
+  stream.attach(connection, true)
+}
+
+function connect (transport: Transport, session: Session, reply: FastifyReply, stream: MessageStream | undefined): SseStream {
+  const connection = transport.hub.open(reply, (closed) => {
     session.streams.delete(closed)
-    if (session.standalone === closed) session.standalone = null
+    stream?.detach(closed)
     session.lastActivity = Date.now()
   })
-  session.standalone = stream
-  session.streams.add(stream)
+  session.streams.add(connection)
+  return connection
+}
+
+/**
+ * Resumes the stream a Last-Event-ID names (2025-11-25 transports §Resumability): replays
+ * what came after that event on that stream only (never another stream's events), then,
+ * if the stream is still live, carries on with it on this connection.
+ */
+export async function resumeStream (transport: Transport, session: Session, reply: FastifyReply, lastEventId: string): Promise<void> {
+  const parsed = parseEventId(lastEventId)
+  const store = transport.store
+  if (store === null || parsed === null) throw new FST_MCP_UNKNOWN_EVENT_ID(lastEventId)
+  const { streamId } = parsed
+  let events = await store.replay(session.id, streamId, parsed.seq)
+  if (events === null) throw new FST_MCP_UNKNOWN_EVENT_ID(lastEventId)
+  const live = session.messageStreams.get(streamId)
+  const connection = connect(transport, session, reply, live)
+  let last = parsed.seq
+  for (;;) {
+    for (const event of events) {
+      // Priming events hold a place in the sequence but carry nothing to replay.
+      if (event.data !== '') connection.write(formatEvent({ id: `${streamId}_${event.seq}`, event: 'message', data: event.data }))
+      last = event.seq
+    }
+    // Events may have arrived while the store answered: catch up before going live.
+    if (live === undefined || live.seq <= last) break
+    const more = await store.replay(session.id, streamId, last)
+    if (more === null) break
+    events = more
+  }
+  if (live !== undefined && !live.finished && !connection.closed && live.seq <= last) live.attach(connection, false)
+  else connection.end()
 }

@@ -21,6 +21,10 @@ import {
 export interface DispatcherOptions {
   server: McpServerContract
   requestTimeout: number
+  /** Most server-to-client requests waiting per session. */
+  maxPending: number
+  /** Called whenever a client request finished, however it ended. */
+  settled: () => void
 }
 
 /**
@@ -31,10 +35,14 @@ export interface DispatcherOptions {
 export class Dispatcher {
   private readonly server: McpServerContract
   private readonly requestTimeout: number
+  private readonly maxPending: number
+  private readonly settled: () => void
 
   constructor (options: DispatcherOptions) {
     this.server = options.server
     this.requestTimeout = options.requestTimeout
+    this.maxPending = options.maxPending
+    this.settled = options.settled
   }
 
   /** Runs one client request to completion and answers it on `channel`. */
@@ -61,6 +69,7 @@ export class Dispatcher {
       response = toErrorResponse(id, err, log)
     } finally {
       if (session.inflight.get(id) === controller) session.inflight.delete(id)
+      this.settled()
     }
     return controller.signal.aborted ? null : response
   }
@@ -110,12 +119,16 @@ export class Dispatcher {
         // 2025-11-25 progress §Behavior Requirements: nothing after the request completed.
         if (!signal.aborted) channel.send({ jsonrpc: '2.0', ...notification })
       },
-      request: (method, params, options) => this.outbound(session, channel, signal, method, params, options)
+      request: (method, params, options) => this.outbound(session, channel, signal, method, params, options),
+      closeStream: () => channel.closeConnection?.() ?? false
     }
   }
 
   private outbound (session: Session, channel: OutboundChannel, signal: AbortSignal, method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
     if (signal.aborted) return Promise.reject(signal.reason)
+    if (session.pending.size >= this.maxPending) {
+      return Promise.reject(new McpError(ErrorCode.ConnectionClosed, `Too many requests waiting for the client (maxPendingPerSession is ${this.maxPending})`))
+    }
     const id = session.outboundId()
     const timeout = options?.timeout ?? this.requestTimeout
     return new Promise<Result>((resolve, reject) => {

@@ -12,4 +12,6 @@ export interface OutboundChannel {
   respond (response: JsonRpcResponse): void
   /** The request ended without a response (it was cancelled). */
   abandon (): void
+  /** Closes the connection but not the stream (resumable channels only); false if it cannot. */
+  closeConnection? (): boolean
 }

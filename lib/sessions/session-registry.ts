@@ -68,6 +68,11 @@ export class SessionRegistry {
     return this.sessions.has(id)
   }
 
+  /** The live sessions themselves (for the transport; users want list()). */
+  values (): IterableIterator<Session> {
+    return this.sessions.values()
+  }
+
   list (): SessionSummary[] {
     const out: SessionSummary[] = []
     for (const s of this.sessions.values()) {

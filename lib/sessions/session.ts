@@ -1,6 +1,13 @@
 import type { Implementation, LoggingLevel, McpSessionInfo } from '../../types/index.js'
 import type { JsonRpcMessage, RequestId, Result } from '../protocol/jsonrpc.js'
+import type { MessageStream } from '../streams/message-stream.js'
 import type { SseStream } from '../streams/sse-stream.js'
+
+/** Anything that takes the session's unrelated messages: a MessageStream, or the raw SSE
+ * stream of the HTTP+SSE transport. */
+export interface MessageSink {
+  send (message: JsonRpcMessage): boolean
+}
 
 export interface PendingRequest {
   resolve: (result: Result) => void
@@ -22,12 +29,14 @@ export class Session implements McpSessionInfo {
   lastActivity: number
   closed = false
   /** The standalone GET stream, for messages unrelated to any request. */
-  standalone: SseStream | null = null
+  standalone: MessageSink | null = null
+  /** Logical streams still in use (a POST being answered, the GET stream), by stream id. */
+  readonly messageStreams = new Map<string, MessageStream>()
   /** Client requests being handled, by JSON-RPC id, to abort on cancellation. */
   readonly inflight = new Map<RequestId, AbortController>()
   /** Server-to-client requests waiting for the client's answer. */
   readonly pending = new Map<number, PendingRequest>()
-  /** Every open stream of this session (POST responses and the standalone stream). */
+  /** Every open SSE connection of this session (POST responses and GET streams). */
   readonly streams = new Set<SseStream>()
   private lazyState: Map<string, unknown> | null = null
   private nextOutboundId = 0
@@ -52,7 +61,7 @@ export class Session implements McpSessionInfo {
     return this.nextOutboundId++
   }
 
-  /** Sends an unrelated message on the standalone stream; false when there is none. */
+  /** Sends an unrelated message on the standalone stream; false when it reaches no one. */
   sendUnrelated (message: JsonRpcMessage): boolean {
     const stream = this.standalone
     return stream !== null && stream.send(message)
@@ -66,6 +75,8 @@ export class Session implements McpSessionInfo {
     // that request settles it (and tells the client with notifications/cancelled).
     for (const controller of this.inflight.values()) controller.abort(reason)
     this.inflight.clear()
+    for (const stream of this.messageStreams.values()) stream.finish()
+    this.messageStreams.clear()
     for (const stream of this.streams) stream.end()
     this.streams.clear()
     this.standalone = null

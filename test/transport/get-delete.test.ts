@@ -27,9 +27,12 @@ test('GET opens the standalone SSE stream with SSE headers', async (t) => {
   t.equal(res.headers['x-accel-buffering'], 'no')
   t.equal(app.mcpSessions.list()[0].streams, 1)
   t.equal(app.mcpSessions.notify(id, { method: 'notifications/tools/list_changed' }), true)
-  const text = await readUntil(res.stream(), (s) => s.includes('\n\n'))
-  t.same(JSON.parse(parseSse(text)[0].data), { jsonrpc: '2.0', method: 'notifications/tools/list_changed' })
-  t.equal(parseSse(text)[0].event, 'message')
+  const text = await readUntil(res.stream(), (s) => s.includes('list_changed'))
+  const [priming, event] = parseSse(text)
+  t.equal(priming.data, '', 'a priming event comes first (2025-11-25 clients)')
+  t.ok(priming.id)
+  t.same(JSON.parse(event.data), { jsonrpc: '2.0', method: 'notifications/tools/list_changed' })
+  t.equal(event.event, 'message')
   res.stream().destroy()
 })
 
@@ -84,7 +87,7 @@ async function listen (app: Awaited<ReturnType<typeof buildApp>>): Promise<strin
 }
 
 test('a client closing its GET stream frees it, and the session stays', async (t) => {
-  const app = await buildApp()
+  const app = await buildApp({ eventStore: false })
   t.teardown(() => app.close())
   const url = await listen(app)
   const id = await initSession(app)
@@ -100,7 +103,7 @@ test('a client closing its GET stream frees it, and the session stays', async (t
 })
 
 test('heartbeat comments are written on idle streams', async (t) => {
-  const app = await buildApp({ heartbeatInterval: 20 })
+  const app = await buildApp({ heartbeatInterval: 20, eventStore: false })
   t.teardown(() => app.close())
   const url = await listen(app)
   const id = await initSession(app)

@@ -104,7 +104,7 @@ test('health reports counts and uptime', async (t) => {
 })
 
 test('close() ends open streams, aborts work and refuses new sessions', async (t) => {
-  const app = await buildApp()
+  const app = await buildApp({ shutdownTimeout: 100 })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const url = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}/mcp`
   const id = await initSession(app)
@@ -121,7 +121,7 @@ test('close() ends open streams, aborts work and refuses new sessions', async (t
   t.ok(Date.now() - started < 2000, `close() returned in ${Date.now() - started} ms`)
   t.equal(app.mcpSessions.size, 0)
   const rest = await get.text()
-  t.equal(rest, '', 'the GET stream ended')
+  t.match(rest, /retry: 1000\n\n$/, 'the GET stream ended with a hint to reconnect')
   const answered = await call
   t.equal(answered.status, 200)
   t.equal(await answered.text(), '', 'the aborted call ended without a response')
