@@ -18,6 +18,8 @@ import {
   type RequestId
 } from './jsonrpc.js'
 
+const ABORTED = Symbol('aborted')
+
 export interface DispatcherOptions {
   server: McpServerContract
   requestTimeout: number
@@ -60,18 +62,30 @@ export class Dispatcher {
     const controller = new AbortController()
     const id = request.id
     session.inflight.set(id, controller)
-    const context = this.context(session, request, controller.signal, channel, log)
-    let response: JsonRpcResponse
+    const signal = controller.signal
+    const context = this.context(session, request, signal, channel, log)
+    let response: JsonRpcResponse | null
+    let onAbort: (() => void) | undefined
     try {
-      const result = await this.server.handleRequest(request, context)
-      response = { jsonrpc: '2.0', id, result }
+      const pending = this.server.handleRequest(request, context)
+      // A handler that ignores its signal must not hold its POST (or app.close()) open: once
+      // the request is cancelled we stop waiting, since it gets no response anyway.
+      const result = pending instanceof Promise
+        ? await new Promise<Result | typeof ABORTED>((resolve, reject) => {
+          onAbort = () => resolve(ABORTED)
+          signal.addEventListener('abort', onAbort, { once: true })
+          pending.then(resolve, reject)
+        })
+        : pending
+      response = result === ABORTED ? null : { jsonrpc: '2.0', id, result }
     } catch (err) {
       response = toErrorResponse(id, err, log)
     } finally {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
       if (session.inflight.get(id) === controller) session.inflight.delete(id)
       this.settled()
     }
-    return controller.signal.aborted ? null : response
+    return signal.aborted ? null : response
   }
 
   notification (session: Session | undefined, notification: JsonRpcNotification, log: FastifyBaseLogger): void {
