@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { createMcpServer } from '../lib/index.js'
 
-/** The demo server `npm start` serves: a few tools to try with any MCP client. */
+/** The demo server `npm start` serves: a few tools, a resource and a prompt to try with any MCP client. */
 export function createDemoServer () {
   const server = createMcpServer({ name: 'fastify-mcp-transport-demo', version: '0.1.0' })
 
@@ -29,6 +29,24 @@ export function createDemoServer () {
     }
     return { content: [{ type: 'text', text: 'Liftoff!' }] }
   })
+
+  server.resource('readme', 'demo://readme', {
+    title: 'About this server',
+    description: 'What the demo server offers',
+    mimeType: 'text/plain'
+  }, () => 'fastify-mcp-transport demo: tools echo, add and countdown; this resource; the prompt "greeting".')
+
+  server.prompt('greeting', {
+    description: 'Greet someone in the style you choose',
+    arguments: [
+      { name: 'name', description: 'Who to greet', required: true },
+      {
+        name: 'style',
+        description: 'formal, casual or pirate (default casual)',
+        complete: (value) => ['formal', 'casual', 'pirate'].filter((style) => style.startsWith(value))
+      }
+    ]
+  }, ({ name, style = 'casual' }) => `Write a ${style} greeting for ${name}.`)
 
   return server
 }

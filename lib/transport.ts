@@ -1,12 +1,15 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { ResolvedOptions } from './options.js'
 import { Dispatcher } from './protocol/dispatcher.js'
+import { ErrorCode, McpError } from './protocol/jsonrpc.js'
 import { versionAtLeast } from './protocol/versions.js'
 import type { Session } from './sessions/session.js'
 import { SessionRegistry } from './sessions/session-registry.js'
 import type { EventStore } from './streams/event-store.js'
 import { MessageStream } from './streams/message-stream.js'
 import { StreamHub } from './streams/stream-hub.js'
+
+const shuttingDown = new McpError(ErrorCode.ConnectionClosed, 'The server is shutting down')
 
 /** The state one registration of the plugin shares between its routes. */
 export class Transport {
@@ -38,7 +41,9 @@ export class Transport {
       server,
       requestTimeout: options.requestTimeout,
       maxPending: options.maxPendingPerSession,
-      settled: () => this.drainWaiter?.()
+      // Checked on the next turn: the finished request's response is written after its
+      // handler settles, and the drain must not close streams before that.
+      settled: () => { if (this.drainWaiter !== null) setImmediate(this.drainWaiter) }
     })
     server.attach?.({
       notify: (id, notification) => this.sessions.notify(id, notification),
@@ -74,6 +79,9 @@ export class Transport {
   private async shutdown (): Promise<void> {
     this.closing = true
     for (const session of this.sessions.values()) {
+      // Fastify answers 503 to new requests while closing, so no client answer can arrive:
+      // handlers waiting for one learn now instead of holding the drain until its bound.
+      for (const pending of session.pending.values()) pending.reject(shuttingDown)
       const standalone = session.standalone
       if (standalone instanceof MessageStream) {
         standalone.release(this.options.retryInterval)

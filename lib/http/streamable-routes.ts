@@ -132,18 +132,15 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     }
   }
 
-  fastify.get(options.path, async function mcpGet (request, reply) {
-    // 2025-11-25 transports §Listening for Messages #2: the client must accept SSE.
-    if (!accepts(request.headers.accept, 'text/event-stream')) throw new FST_MCP_NOT_ACCEPTABLE('text/event-stream')
-    const session = requireSession(request, sessions)
-    if (session.streams.size >= options.maxStreamsPerSession) {
-      throw new FST_MCP_SESSION_BUSY(options.maxStreamsPerSession, 'open streams')
+  fastify.route({
+    method: 'GET',
+    url: options.path,
+    // Fastify's automatic HEAD would run this handler and replace the client's real stream.
+    exposeHeadRoute: false,
+    handler: async function mcpGet (request, reply) {
+      await serveGet(transport, request, reply, (r) => requireSession(r, sessions))
+      return reply
     }
-    const lastEventId = request.headers['last-event-id']
-    // 2025-11-25 transports §Resumability #2: resumption is always a GET with Last-Event-ID.
-    if (typeof lastEventId === 'string') await resumeStream(transport, session, reply, lastEventId)
-    else openStandalone(transport, session, reply)
-    return reply
   })
 
   fastify.delete(options.path, function mcpDelete (request, reply) {
@@ -153,13 +150,29 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
   })
 
   fastify.route({
-    method: ['PUT', 'PATCH'],
+    method: ['HEAD', 'PUT', 'PATCH'],
     url: options.path,
     handler: function mcpOtherMethods (_request, reply) {
       reply.header('allow', ALLOW)
       throw new FST_MCP_METHOD_NOT_ALLOWED(ALLOW)
     }
   })
+}
+
+/**
+ * GET on the MCP endpoint (and the original design's GET path): the standalone stream, or
+ * a resume when Last-Event-ID names an event.
+ */
+export async function serveGet (transport: Transport, request: FastifyRequest, reply: FastifyReply, lookup: (request: FastifyRequest) => Session): Promise<void> {
+  // 2025-11-25 transports §Listening for Messages #2: the client must accept SSE.
+  if (!accepts(request.headers.accept, 'text/event-stream')) throw new FST_MCP_NOT_ACCEPTABLE('text/event-stream')
+  const session = lookup(request)
+  const max = transport.options.maxStreamsPerSession
+  if (session.streams.size >= max) throw new FST_MCP_SESSION_BUSY(max, 'open streams')
+  const lastEventId = request.headers['last-event-id']
+  // 2025-11-25 transports §Resumability #2: resumption is always a GET with Last-Event-ID.
+  if (typeof lastEventId === 'string') await resumeStream(transport, session, reply, lastEventId)
+  else openStandalone(transport, session, reply)
 }
 
 /**
@@ -205,8 +218,7 @@ export async function resumeStream (transport: Transport, session: Session, repl
   let last = parsed.seq
   for (;;) {
     for (const event of events) {
-      // Priming events hold a place in the sequence but carry nothing to replay.
-      if (event.data !== '') connection.write(formatEvent({ id: `${streamId}_${event.seq}`, event: 'message', data: event.data }))
+      connection.write(formatEvent({ id: `${streamId}_${event.seq}`, event: 'message', data: event.data }))
       last = event.seq
     }
     // Events may have arrived while the store answered: catch up before going live.

@@ -42,9 +42,10 @@ export function typeboxValidatorCompiler ({ schema }: { schema: unknown }) {
   const check = TypeCompiler.Compile(schema as TSchema)
   return (value: unknown) => {
     if (check.Check(value)) return { value }
-    // A failed check always has a first error.
+    // A failed check always has a first error. The envelope is a union, so that error is
+    // about the whole body: which branch was meant cannot be known.
     const first = check.Errors(value).First()!
-    const error = new Error(`${first.path === '' ? 'body' : first.path}: ${first.message}`) as Error & { validation: unknown[] }
+    const error = new Error(first.message) as Error & { validation: unknown[] }
     error.validation = [first]
     return { error }
   }

@@ -3,12 +3,24 @@ import type {
   JsonRpcRequest,
   McpServerContract,
   McpServerHost,
+  McpSessionInfo,
   NotificationContext,
   RequestContext,
   Result
 } from '../../types/index.js'
 import { ErrorCode, McpError } from '../protocol/jsonrpc.js'
 import { negotiateVersion } from '../protocol/versions.js'
+import { complete } from './completion.js'
+import { PromptRegistry, type PromptDefinition, type PromptHandler } from './prompt-registry.js'
+import {
+  ResourceRegistry,
+  notFound,
+  type ResourceDefinition,
+  type ResourceReader,
+  type ResourceTemplateDefinition,
+  type ResourceTemplateReader
+} from './resource-registry.js'
+import { ResourceSubscriptions } from './resource-subscriptions.js'
 import { handlerContext, isLoggingLevel, type HandlerContext } from './server-context.js'
 import { ToolRegistry, type ToolDefinition, type ToolHandler } from './tool-registry.js'
 
@@ -20,17 +32,28 @@ export interface McpServerOptions {
   instructions?: string
 }
 
+type Capability = 'tools' | 'resources' | 'prompts' | 'completions'
 type MethodHandler = (params: Record<string, unknown>, context: HandlerContext) => Result | Promise<Result>
 
+interface Method {
+  /** The capability the method belongs to: without it the method does not exist (-32601). */
+  capability: Capability | null
+  handle: MethodHandler
+}
+
 /**
- * The built-in MCP server. Register tools (resources, prompts and the rest use the same
- * method table), hand it to the plugin, and every session is served by this one instance.
+ * The built-in MCP server. Register tools, resources and prompts, hand it to the plugin,
+ * and every session is served by this one instance. Capabilities follow from what is
+ * registered; list changes are announced to every session once the server is attached.
  */
 export class McpServer implements McpServerContract {
   readonly info: McpServerOptions
   private host: McpServerHost | null = null
-  private readonly methods = new Map<string, MethodHandler>()
+  private readonly methods = new Map<string, Method>()
   private readonly tools: ToolRegistry
+  private readonly resources: ResourceRegistry
+  private readonly prompts: PromptRegistry
+  private readonly subscriptions = new ResourceSubscriptions()
 
   constructor (options: McpServerOptions) {
     if (options === null || typeof options !== 'object' || typeof options.name !== 'string' || typeof options.version !== 'string') {
@@ -38,16 +61,30 @@ export class McpServer implements McpServerContract {
     }
     this.info = options
     this.tools = new ToolRegistry(() => this.listChanged('notifications/tools/list_changed'))
-    this.methods.set('initialize', (params) => this.initialize(params))
+    this.resources = new ResourceRegistry(() => this.listChanged('notifications/resources/list_changed'))
+    this.prompts = new PromptRegistry(() => this.listChanged('notifications/prompts/list_changed'))
+
+    this.method('initialize', null, (params) => this.initialize(params))
     // 2025-11-25 utilities/ping: answer promptly with an empty result.
-    this.methods.set('ping', () => ({}))
-    this.methods.set('logging/setLevel', (params, context) => {
+    this.method('ping', null, () => ({}))
+    this.method('logging/setLevel', null, (params, context) => {
       if (!isLoggingLevel(params.level)) throw new McpError(ErrorCode.InvalidParams, `Invalid log level: ${String(params.level)}`)
       if (context.session !== undefined) context.session.logLevel = params.level
       return {}
     })
-    this.methods.set('tools/list', () => this.tools.list())
-    this.methods.set('tools/call', (params, context) => this.tools.call(params, context))
+    this.method('tools/list', 'tools', () => this.tools.list())
+    this.method('tools/call', 'tools', (params, context) => this.tools.call(params, context))
+    this.method('resources/list', 'resources', () => this.resources.list())
+    this.method('resources/templates/list', 'resources', () => this.resources.listTemplates())
+    this.method('resources/read', 'resources', (params, context) => this.resources.read(params, context))
+    this.method('resources/subscribe', 'resources', (params, context) => this.subscribe(params, context))
+    this.method('resources/unsubscribe', 'resources', (params, context) => this.unsubscribe(params, context))
+    this.method('prompts/list', 'prompts', () => this.prompts.list())
+    this.method('prompts/get', 'prompts', (params, context) => this.prompts.get(params, context))
+    this.method('completion/complete', 'completions', (params, context) => complete({
+      prompt: (name, argument) => this.prompts.completer(name, argument),
+      resource: (uri, argument) => this.resources.completer(uri, argument)
+    }, params, context))
   }
 
   /** Registers a tool. After the server started, connected clients are told the list changed. */
@@ -60,10 +97,60 @@ export class McpServer implements McpServerContract {
     return this.tools.remove(name)
   }
 
+  /** Registers a resource with a fixed URI; `read` returns its text, bytes or full contents. */
+  resource (name: string, uri: string, definition: ResourceDefinition, read: ResourceReader): this {
+    this.resources.add(name, uri, definition, read)
+    return this
+  }
+
+  removeResource (uri: string): boolean {
+    return this.resources.remove(uri)
+  }
+
+  /**
+   * Registers a resource template such as `file:///logs/{date}`: any URI it matches can be
+   * read, and `read` gets the template's variables. `definition.complete` completes them.
+   */
+  resourceTemplate (name: string, uriTemplate: string, definition: ResourceTemplateDefinition, read: ResourceTemplateReader): this {
+    this.resources.addTemplate(name, uriTemplate, definition, read)
+    return this
+  }
+
+  removeResourceTemplate (uriTemplate: string): boolean {
+    return this.resources.removeTemplate(uriTemplate)
+  }
+
+  /** Registers a prompt; its declared arguments are checked before `handler` runs. */
+  prompt (name: string, definition: PromptDefinition, handler: PromptHandler): this {
+    this.prompts.add(name, definition, handler)
+    return this
+  }
+
+  removePrompt (name: string): boolean {
+    return this.prompts.remove(name)
+  }
+
+  /**
+   * Tells every session subscribed to `uri` that it changed (notifications/resources/updated
+   * on each session's GET stream). Returns how many sessions were notified.
+   */
+  resourceUpdated (uri: string): number {
+    const host = this.host
+    if (host === null) return 0
+    let delivered = 0
+    for (const sessionId of this.subscriptions.subscribers(uri)) {
+      if (host.notify(sessionId, { method: 'notifications/resources/updated', params: { uri } })) delivered++
+    }
+    return delivered
+  }
+
   /** Capabilities follow from what is registered, so they never promise what is absent. */
   capabilities (): Result {
     const capabilities: Result = { logging: {} }
-    if (this.tools.size > 0) capabilities.tools = { listChanged: true }
+    if (this.has('tools')) capabilities.tools = { listChanged: true }
+    if (this.has('resources')) capabilities.resources = { subscribe: true, listChanged: true }
+    if (this.has('prompts')) capabilities.prompts = { listChanged: true }
+    if (this.has('completions')) capabilities.completions = {}
     return capabilities
   }
 
@@ -72,13 +159,33 @@ export class McpServer implements McpServerContract {
   }
 
   handleRequest (request: JsonRpcRequest, context: RequestContext): Result | Promise<Result> {
-    const handler = this.methods.get(request.method)
-    if (handler === undefined) throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`)
-    return handler(request.params ?? {}, handlerContext(context))
+    const method = this.methods.get(request.method)
+    // A method of a capability the server does not have does not exist for the client.
+    if (method === undefined || (method.capability !== null && !this.has(method.capability))) {
+      throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`)
+    }
+    return method.handle(request.params ?? {}, handlerContext(context))
   }
 
   handleNotification (_notification: JsonRpcNotification, _context: NotificationContext): void {
     // notifications/initialized and roots/list_changed need no answer from this server.
+  }
+
+  sessionClosed (session: McpSessionInfo): void {
+    this.subscriptions.dropSession(session.id)
+  }
+
+  private method (name: string, capability: Capability | null, handle: MethodHandler): void {
+    this.methods.set(name, { capability, handle })
+  }
+
+  private has (capability: Capability): boolean {
+    switch (capability) {
+      case 'tools': return this.tools.size > 0
+      case 'resources': return this.resources.size > 0
+      case 'prompts': return this.prompts.size > 0
+      case 'completions': return this.prompts.completes || this.resources.completes
+    }
   }
 
   private initialize (params: Record<string, unknown>): Result {
@@ -93,9 +200,30 @@ export class McpServer implements McpServerContract {
     return result
   }
 
+  private subscribe (params: Record<string, unknown>, context: HandlerContext): Result {
+    const uri = subscriptionUri(params, context)
+    // Only what resources/read would find can be watched; anything else is not found.
+    if (!this.resources.has(uri)) throw notFound(uri, context.protocolVersion)
+    this.subscriptions.subscribe(context.session!.id, uri)
+    return {}
+  }
+
+  private unsubscribe (params: Record<string, unknown>, context: HandlerContext): Result {
+    const uri = subscriptionUri(params, context)
+    this.subscriptions.unsubscribe(context.session!.id, uri)
+    return {}
+  }
+
   private listChanged (method: string): void {
     this.host?.broadcast({ method })
   }
+}
+
+function subscriptionUri (params: Record<string, unknown>, context: HandlerContext): string {
+  if (typeof params.uri !== 'string') throw new McpError(ErrorCode.InvalidParams, `${context.method} needs a uri string`)
+  // Updates travel on the session's GET stream; without a session there is none to use.
+  if (context.session === undefined) throw new McpError(ErrorCode.InvalidRequest, `${context.method} needs a session (initialize first)`)
+  return params.uri
 }
 
 export function createMcpServer (options: McpServerOptions): McpServer {

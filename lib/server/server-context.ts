@@ -1,4 +1,27 @@
-import type { LoggingLevel, RequestContext } from '../../types/index.js'
+import type { FastifyBaseLogger } from 'fastify'
+import type {
+  JsonRpcNotification,
+  LoggingLevel,
+  McpSessionInfo,
+  OutboundRequestOptions,
+  RequestContext,
+  RequestId,
+  Result
+} from '../../types/index.js'
+import {
+  checkCreateMessageResult,
+  checkElicitResult,
+  checkListRootsResult,
+  elicitationCapabilities,
+  requireClientCapability,
+  samplingCapabilities,
+  type ClientRequestOptions,
+  type CreateMessageParams,
+  type CreateMessageResult,
+  type ElicitParams,
+  type ElicitResult,
+  type ListRootsResult
+} from './client-requests.js'
 
 // RFC 5424 severities, least to most severe (2025-11-25 server/utilities/logging).
 export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
@@ -15,30 +38,95 @@ export interface HandlerContext extends RequestContext {
    * progressToken (2025-11-25 progress: notifications only for requests that asked).
    */
   progress (progress: number, total?: number, message?: string): void
-  /** Sends a log message to the client, filtered by the level the session set. */
+  /** Sends a log message on this request's stream, filtered by the level the session set. */
   log (level: LoggingLevel, data: unknown, logger?: string): void
+  /** Asks the client's LLM for a completion (sampling/createMessage); needs the client's sampling capability. */
+  sample (params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult>
+  /** Asks the user for input (elicitation/create); needs the client's elicitation capability. */
+  elicit (params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult>
+  /** Asks the client for its filesystem roots (roots/list); needs the client's roots capability. */
+  listRoots (options?: ClientRequestOptions): Promise<ListRootsResult>
+}
+
+/**
+ * One handler context per request. A class with prototype methods rather than an object of
+ * closures: every request pays for one small allocation, whether or not it logs or samples.
+ */
+class ServerHandlerContext implements HandlerContext {
+  readonly requestId: RequestId
+  readonly method: string
+  readonly session: McpSessionInfo | undefined
+  readonly protocolVersion: string
+  readonly clientCapabilities: Record<string, unknown>
+  readonly signal: AbortSignal
+  readonly progressToken: string | number | undefined
+  readonly logger: FastifyBaseLogger
+  private readonly base: RequestContext
+  private lastProgress = -Infinity
+
+  constructor (base: RequestContext) {
+    this.base = base
+    this.requestId = base.requestId
+    this.method = base.method
+    this.session = base.session
+    this.protocolVersion = base.protocolVersion
+    this.clientCapabilities = base.clientCapabilities
+    this.signal = base.signal
+    this.progressToken = base.progressToken
+    this.logger = base.logger
+  }
+
+  notify (notification: Omit<JsonRpcNotification, 'jsonrpc'>): void {
+    this.base.notify(notification)
+  }
+
+  request (method: string, params?: Result, options?: OutboundRequestOptions): Promise<Result> {
+    return this.base.request(method, params, options)
+  }
+
+  closeStream (): boolean {
+    return this.base.closeStream()
+  }
+
+  progress (progress: number, total?: number, message?: string): void {
+    const token = this.progressToken
+    // progress MUST increase; a repeat or step back is dropped rather than sent.
+    if (token === undefined || progress <= this.lastProgress) return
+    this.lastProgress = progress
+    const params: Record<string, unknown> = { progressToken: token, progress }
+    if (total !== undefined) params.total = total
+    if (message !== undefined) params.message = message
+    this.base.notify({ method: 'notifications/progress', params })
+  }
+
+  log (level: LoggingLevel, data: unknown, logger?: string): void {
+    const threshold = this.session?.logLevel
+    if (threshold !== undefined && rank.get(level)! < rank.get(threshold)!) return
+    const params: Record<string, unknown> = { level, data }
+    if (logger !== undefined) params.logger = logger
+    this.base.notify({ method: 'notifications/message', params })
+  }
+
+  async sample (params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
+    this.require(samplingCapabilities(params), 'sampling/createMessage')
+    return checkCreateMessageResult(await this.base.request('sampling/createMessage', params, options))
+  }
+
+  async elicit (params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult> {
+    this.require(elicitationCapabilities(params), 'elicitation/create')
+    return checkElicitResult(await this.base.request('elicitation/create', params, options))
+  }
+
+  async listRoots (options?: ClientRequestOptions): Promise<ListRootsResult> {
+    this.require([['roots']], 'roots/list')
+    return checkListRootsResult(await this.base.request('roots/list', undefined, options))
+  }
+
+  private require (paths: string[][], method: string): void {
+    for (const path of paths) requireClientCapability(this.clientCapabilities, path, method)
+  }
 }
 
 export function handlerContext (context: RequestContext): HandlerContext {
-  let last = -Infinity
-  return {
-    ...context,
-    progress (progress, total, message) {
-      const token = context.progressToken
-      // progress MUST increase; a repeat or step back is dropped rather than sent.
-      if (token === undefined || progress <= last) return
-      last = progress
-      const params: Record<string, unknown> = { progressToken: token, progress }
-      if (total !== undefined) params.total = total
-      if (message !== undefined) params.message = message
-      context.notify({ method: 'notifications/progress', params })
-    },
-    log (level, data, logger) {
-      const threshold = context.session?.logLevel
-      if (threshold !== undefined && rank.get(level)! < rank.get(threshold)!) return
-      const params: Record<string, unknown> = { level, data }
-      if (logger !== undefined) params.logger = logger
-      context.notify({ method: 'notifications/message', params })
-    }
-  }
+  return new ServerHandlerContext(context)
 }

@@ -11,6 +11,7 @@ export interface ToolDefinition {
   /** JSON Schema of structuredContent, when the tool returns structured output. */
   output?: object
   annotations?: Record<string, unknown>
+  icons?: Array<Record<string, unknown>>
   _meta?: Record<string, unknown>
 }
 
@@ -63,8 +64,15 @@ export class ToolRegistry {
     listing.inputSchema = input
     if (definition.output !== undefined) listing.outputSchema = definition.output
     if (definition.annotations !== undefined) listing.annotations = definition.annotations
+    if (definition.icons !== undefined) listing.icons = definition.icons
     if (definition._meta !== undefined) listing._meta = definition._meta
-    this.tools.set(name, { listing, validate: compileValidator(input), handler })
+    let validate: Validator
+    try {
+      validate = compileValidator(input)
+    } catch (err) {
+      throw new TypeError(`Tool ${JSON.stringify(name)}: the input schema ${(err as Error).message}`)
+    }
+    this.tools.set(name, { listing, validate, handler })
     this.changed()
   }
 

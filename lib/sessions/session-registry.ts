@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { JsonRpcNotification } from '../protocol/jsonrpc.js'
 import { FST_MCP_TOO_MANY_SESSIONS } from '../errors.js'
-import { Session } from './session.js'
+import { Session, type SessionKind } from './session.js'
 
 export interface SessionSummary {
   id: string
@@ -51,9 +51,9 @@ export class SessionRegistry {
   }
 
   /** Creates a session with a fresh cryptographically random id (visible ASCII only). */
-  create (): Session {
+  create (kind: SessionKind = 'streamable'): Session {
     if (this.sessions.size >= this.maxSessions) throw new FST_MCP_TOO_MANY_SESSIONS(this.maxSessions)
-    const session = new Session(randomUUID(), Date.now())
+    const session = new Session(randomUUID(), Date.now(), kind)
     this.sessions.set(session.id, session)
     this.created++
     this.startSweeper()

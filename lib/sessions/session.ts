@@ -9,6 +9,8 @@ export interface MessageSink {
   send (message: JsonRpcMessage): boolean
 }
 
+export type SessionKind = 'streamable' | 'sse'
+
 export interface PendingRequest {
   resolve: (result: Result) => void
   reject: (error: Error) => void
@@ -21,6 +23,8 @@ export interface PendingRequest {
  */
 export class Session implements McpSessionInfo {
   readonly id: string
+  /** Which transport opened it: a session never answers on the other one's routes. */
+  readonly kind: SessionKind
   protocolVersion = ''
   clientCapabilities: Record<string, unknown> = {}
   clientInfo: Implementation | undefined = undefined
@@ -41,8 +45,9 @@ export class Session implements McpSessionInfo {
   private lazyState: Map<string, unknown> | null = null
   private nextOutboundId = 0
 
-  constructor (id: string, now: number) {
+  constructor (id: string, now: number, kind: SessionKind = 'streamable') {
     this.id = id
+    this.kind = kind
     this.createdAt = now
     this.lastActivity = now
   }
@@ -67,9 +72,9 @@ export class Session implements McpSessionInfo {
     return stream !== null && stream.send(message)
   }
 
-  /** Aborts in-flight work, rejects pending requests and ends the streams. Idempotent. */
+  /** Aborts in-flight work (which settles its pending requests) and ends the streams. */
   close (reason: Error): void {
-    if (this.closed) return
+    // The registry removes a session before closing it, so this runs once.
     this.closed = true
     // Each pending server-to-client request belongs to an in-flight request, and aborting
     // that request settles it (and tells the client with notifications/cancelled).

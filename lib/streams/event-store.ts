@@ -13,8 +13,9 @@ export interface StoredEvent {
 export interface EventStore {
   append (sessionId: string, streamId: string, seq: number, data: string): void | Promise<void>
   /**
-   * The events of one stream after `afterSeq`, oldest first, or null when the stream is
-   * unknown or some of those events are no longer kept.
+   * The events of one stream after `afterSeq`, oldest first and without priming events
+   * (a stream's first event, which carries nothing), or null when the stream is unknown or
+   * some of those events are no longer kept.
    */
   replay (sessionId: string, streamId: string, afterSeq: number): StoredEvent[] | null | Promise<StoredEvent[] | null>
   /** Forgets every stream of a session; called when the session ends. */

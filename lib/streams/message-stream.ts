@@ -49,10 +49,6 @@ export class MessageStream {
     this.options = options
   }
 
-  get resumable (): boolean {
-    return this.options.store !== null
-  }
-
   /** Sends a message now, and keeps it for a resume. False when no one can ever get it. */
   send (message: JsonRpcMessage): boolean {
     if (this.finished) return false

@@ -182,3 +182,40 @@ test('the host API given to the server reaches sessions', async (t) => {
   t.equal(host.notify(id, { method: 'x' }), false, 'no GET stream yet')
   t.equal(host.broadcast({ method: 'x' }), 0)
 })
+
+test('HEAD on the endpoint is 405 and does not touch the stream', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const id = await initSession(app)
+  const res = await app.inject({ method: 'HEAD', url: '/mcp', headers: sessionHeaders(id) })
+  t.equal(res.statusCode, 405)
+  t.equal(app.mcpSessions.list()[0].streams, 0)
+})
+
+test('an HTTP+SSE session id is unknown to the Streamable HTTP endpoint', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as import('node:net').AddressInfo).port
+  const { request } = await import('node:http')
+  const req = request({ host: '127.0.0.1', port, path: '/sse', headers: { accept: 'text/event-stream' }, agent: false })
+  req.end()
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve) => req.on('response', resolve))
+  t.equal(res.statusCode, 200)
+  await until(() => app.mcpSessions.size === 1)
+  const [legacy] = app.mcpSessions.list()
+  t.equal((await post(app, { jsonrpc: '2.0', id: 1, method: 'ping' }, sessionHeaders(legacy.id))).statusCode, 404)
+  t.equal((await app.inject({ method: 'GET', url: '/mcp', headers: { accept: 'text/event-stream', ...sessionHeaders(legacy.id) } })).statusCode, 404)
+  req.destroy()
+})
+
+test('at shutdown a handler waiting for the client is told at once, not after the drain bound', async (t) => {
+  const app = await buildApp({ shutdownTimeout: 5000 })
+  const id = await initSession(app)
+  const call = post(app, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'ask', arguments: {} } }, sessionHeaders(id))
+  await until(() => app.mcpSessions.get(id)!.pending.size === 1)
+  const started = Date.now()
+  await app.close()
+  t.ok(Date.now() - started < 1000, `close() took ${Date.now() - started} ms`)
+  t.match((await call).body, /failed: The server is shutting down/)
+})

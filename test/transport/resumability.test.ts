@@ -300,3 +300,51 @@ test('an event store that fails is logged and does not break the stream', async 
   t.ok(logs.some((l) => l.includes('sync store failure')))
   t.ok(logs.some((l) => l.includes('async store failure')))
 })
+
+test('events that arrive while a slow store replays are caught up before going live', async (t) => {
+  const { MemoryEventStore } = await import('../../lib/streams/event-store.js')
+  const memory = new MemoryEventStore()
+  let onReplay: (() => void) | undefined
+  let calls = 0
+  let failAt = 0
+  const slowStore = {
+    append: (s: string, id: string, seq: number, data: string) => memory.append(s, id, seq, data),
+    dropSession: (s: string) => memory.dropSession(s),
+    replay: async (s: string, id: string, after: number) => {
+      const call = ++calls
+      const result = memory.replay(s, id, after)
+      onReplay?.()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      return call === failAt ? null : result
+    }
+  }
+  const app = await buildApp({ eventStore: slowStore })
+  t.teardown(() => app.close())
+  const port = await listen(app)
+  const id = await initSession(app)
+  const get = rawRequest(port, 'GET', { accept: 'text/event-stream', ...sessionHeaders(id) })
+  await get.until((text) => text.includes('\n\n'))
+  const primingId = parseSse(get.text)[0].id!
+  get.destroy()
+  const session = app.mcpSessions.get(id)!
+  while (session.streams.size > 0) await new Promise((resolve) => setTimeout(resolve, 2))
+  app.mcpSessions.notify(id, { method: 'first' })
+  // While the first replay is under way, another event is kept: the resume must not lose it.
+  let once = true
+  onReplay = () => { if (once) { once = false; app.mcpSessions.notify(id, { method: 'during' }) } }
+  const resumed = rawRequest(port, 'GET', { accept: 'text/event-stream', 'last-event-id': primingId, ...sessionHeaders(id) })
+  await resumed.until((text) => text.includes('during'))
+  app.mcpSessions.notify(id, { method: 'after' })
+  await resumed.until((text) => text.includes('after'))
+  t.same(sseMessages(resumed.text).map((m) => m.method), ['first', 'during', 'after'])
+  const firstId = parseSse(resumed.text)[0].id!
+  resumed.destroy()
+  while (session.streams.size > 0) await new Promise((resolve) => setTimeout(resolve, 2))
+  // A store that loses the events between two replays ends the resumed connection.
+  once = true
+  failAt = calls + 2
+  onReplay = () => { if (once) { once = false; app.mcpSessions.notify(id, { method: 'lost' }) } }
+  const cut = rawRequest(port, 'GET', { accept: 'text/event-stream', 'last-event-id': firstId, ...sessionHeaders(id) })
+  await cut.until(() => cut.ended)
+  t.notMatch(cut.text, /"lost"/)
+})

@@ -1,0 +1,123 @@
+// Serves MCP servers written with the official SDK (@modelcontextprotocol/sdk, `McpServer`
+// or `Server`) over this plugin. The SDK is an optional peer dependency: only types are
+// imported here, so an application that never uses the adapter never loads the SDK.
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import type {
+  JsonRpcNotification,
+  JsonRpcRequest,
+  McpServerContract,
+  McpServerHost,
+  McpSessionInfo,
+  NotificationContext,
+  RequestContext,
+  Result
+} from '../../types/index.js'
+import { SdkSessionTransport } from './session-transport.js'
+
+/** What the adapter needs of an SDK server: `McpServer` and `Server` both have it. */
+export interface SdkServerLike {
+  connect (transport: Transport): Promise<void>
+  close (): Promise<void>
+}
+
+/**
+ * Builds the SDK server of one session. Called once per session, on its first message
+ * (initialize); `session` is undefined for a request that belongs to no session.
+ */
+export type SdkServerFactory = (session: McpSessionInfo | undefined) => SdkServerLike | Promise<SdkServerLike>
+
+interface Connection {
+  server: SdkServerLike
+  transport: SdkSessionTransport
+}
+
+/**
+ * An McpServerContract that runs one SDK server per session, each connected to its own
+ * SdkSessionTransport. Requests, notifications and the SDK's answers are routed through it.
+ */
+export class SdkServerAdapter implements McpServerContract {
+  private readonly factory: SdkServerFactory
+  private readonly connections = new Map<string, Promise<Connection>>()
+  private host: McpServerHost | null = null
+
+  constructor (factory: SdkServerFactory) {
+    if (typeof factory !== 'function') {
+      throw new TypeError('fromSdkServer(factory) needs a function that returns a new SDK McpServer or Server for each session')
+    }
+    this.factory = factory
+  }
+
+  /** Sessions with a live SDK server. */
+  get size (): number {
+    return this.connections.size
+  }
+
+  attach (host: McpServerHost): void {
+    this.host = host
+  }
+
+  async handleRequest (request: JsonRpcRequest, context: RequestContext): Promise<Result> {
+    const session = context.session
+    if (session !== undefined) {
+      const connection = await this.connectionOf(session)
+      return connection.transport.request(request, context)
+    }
+    // No session (a stateless request): a server for this one request, closed after it.
+    const connection = await this.connect(undefined)
+    try {
+      return await connection.transport.request(request, context)
+    } finally {
+      await closeConnection(connection)
+    }
+  }
+
+  async handleNotification (notification: JsonRpcNotification, context: NotificationContext): Promise<void> {
+    const pending = context.session === undefined ? undefined : this.connections.get(context.session.id)
+    if (pending === undefined) return
+    ;(await pending).transport.receive(notification)
+  }
+
+  sessionClosed (session: McpSessionInfo): void {
+    const pending = this.connections.get(session.id)
+    if (pending === undefined) return
+    this.connections.delete(session.id)
+    // A factory still running when the session ends is closed as soon as it is done.
+    pending.then(closeConnection, () => {})
+  }
+
+  private connectionOf (session: McpSessionInfo): Promise<Connection> {
+    let pending = this.connections.get(session.id)
+    if (pending === undefined) {
+      pending = this.connect(session)
+      this.connections.set(session.id, pending)
+      // A factory that failed is retried on the session's next request.
+      pending.catch(() => {
+        if (this.connections.get(session.id) === pending) this.connections.delete(session.id)
+      })
+    }
+    return pending
+  }
+
+  private async connect (session: McpSessionInfo | undefined): Promise<Connection> {
+    const server = await this.factory(session)
+    const transport = new SdkSessionTransport(session?.id, () => this.host)
+    await server.connect(transport)
+    return { server, transport }
+  }
+}
+
+async function closeConnection (connection: Connection): Promise<void> {
+  try {
+    await connection.server.close()
+  } catch {
+    // Closing is best effort: the session is gone either way.
+  }
+}
+
+/**
+ * Adapts servers built with the official SDK to this plugin:
+ * `app.register(mcpTransport, { server: fromSdkServer(() => buildMySdkServer()) })`.
+ */
+export function fromSdkServer (factory: SdkServerFactory): SdkServerAdapter {
+  return new SdkServerAdapter(factory)
+}

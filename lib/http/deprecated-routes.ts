@@ -1,0 +1,45 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { FST_MCP_SESSION_ID_MISMATCH } from '../errors.js'
+import { requireSession } from '../sessions/session-lookup.js'
+import type { Session } from '../sessions/session.js'
+import type { Transport } from '../transport.js'
+import { serveGet } from './streamable-routes.js'
+
+interface SessionParams { sessionId: string }
+type SessionRequest = FastifyRequest<{ Params: SessionParams }>
+
+/**
+ * The original design's session paths, kept for anyone who used them: the session id in
+ * the path instead of the Mcp-Session-Id header, and otherwise exactly GET and DELETE on
+ * the MCP endpoint. They sit in the same context, so the Origin/Host guard already ran;
+ * the id then goes through the same lookup (404, MCP-Protocol-Version) as a header id.
+ */
+export function deprecatedRoutes (fastify: FastifyInstance, transport: Transport): void {
+  const { options, sessions } = transport
+  const base = options.path.replace(/\/+$/, '')
+
+  function sessionFromPath (request: SessionRequest): Session {
+    const id = request.params.sessionId
+    const header = request.headers['mcp-session-id']
+    // Two ids would let a check that reads the header (a hook, a proxy rule) approve one
+    // session while this route acts on another.
+    if (header !== undefined && header !== id) throw new FST_MCP_SESSION_ID_MISMATCH()
+    return requireSession(request, sessions, id)
+  }
+
+  fastify.route<{ Params: SessionParams }>({
+    method: 'GET',
+    url: `${base}/sse/:sessionId`,
+    // A HEAD would replace the session's stream with one that carries nothing.
+    exposeHeadRoute: false,
+    handler: async function deprecatedSessionStream (request, reply) {
+      await serveGet(transport, request, reply, (r: FastifyRequest) => sessionFromPath(r as SessionRequest))
+      return reply
+    }
+  })
+
+  fastify.delete<{ Params: SessionParams }>(`${base}/sessions/:sessionId`, function deprecatedSessionDelete (request, reply) {
+    sessions.close(sessionFromPath(request).id)
+    reply.code(200).send()
+  })
+}

@@ -1,0 +1,123 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import {
+  FST_MCP_BATCH_REJECTED,
+  FST_MCP_METHOD_NOT_ALLOWED,
+  FST_MCP_NOT_ACCEPTABLE,
+  FST_MCP_SESSION_BUSY,
+  FST_MCP_SESSION_NOT_FOUND,
+  FST_MCP_SHUTTING_DOWN,
+  FST_MCP_SSE_ALREADY_INITIALIZED,
+  FST_MCP_SSE_SESSION_REQUIRED
+} from '../errors.js'
+import { accepts } from '../guard/accept-guard.js'
+import { Envelope, typeboxValidatorCompiler } from '../protocol/envelope-schema.js'
+import { isNotification, isRequest, type JsonRpcMessage, type JsonRpcRequest } from '../protocol/jsonrpc.js'
+import { SseSessionChannel } from '../protocol/sse-session-channel.js'
+import { recordClientHello, recordServerHello } from '../sessions/session-handshake.js'
+import { requireSession } from '../sessions/session-lookup.js'
+import type { Session } from '../sessions/session.js'
+import type { Transport } from '../transport.js'
+
+const SSE_ALLOW = 'GET'
+
+/**
+ * The deprecated HTTP+SSE transport (2024-11-05 transports §HTTP with SSE), kept for older
+ * clients and for mcp-remote's fallback. GET /sse opens the session's one stream and names
+ * the POST endpoint in its first event; POST /messages?sessionId= carries every client
+ * message and answers 202, while responses travel on the stream. The sessions are the same
+ * registry's as the Streamable HTTP endpoint's: one server, two transports.
+ */
+export function legacySseRoutes (fastify: FastifyInstance, transport: Transport): void {
+  const { options, sessions, hub, dispatcher } = transport
+  // The open HTTP+SSE sessions. A Streamable HTTP session id is not in here, so it cannot
+  // be driven through /messages, where its responses would have no stream to go to.
+  const channels = new Map<string, SseSessionChannel>()
+  // Relative to the host, with the prefix the routes are registered under, as the SDK's
+  // SSEServerTransport sends it; clients resolve it against the GET's URL.
+  const messagesPath = `${fastify.prefix}/messages`
+
+  fastify.route({
+    method: 'GET',
+    url: '/sse',
+    // A HEAD would open a session whose stream nobody can read.
+    exposeHeadRoute: false,
+    handler: function legacySseOpen (request, reply) {
+      if (!accepts(request.headers.accept, 'text/event-stream')) throw new FST_MCP_NOT_ACCEPTABLE('text/event-stream')
+      if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
+      const session = sessions.create('sse')
+      const stream = hub.open(reply, function legacySseClosed () {
+        channels.delete(session.id)
+        // The stream is the session in this transport: a client that went away ends it.
+        sessions.close(session.id)
+      })
+      // As the session's standalone stream it also receives mcpSessions.notify/broadcast.
+      session.standalone = stream
+      session.streams.add(stream)
+      channels.set(session.id, new SseSessionChannel(stream))
+      // 2024-11-05 §HTTP with SSE: on connect the server MUST send an `endpoint` event first.
+      stream.event({ event: 'endpoint', data: `${messagesPath}?sessionId=${encodeURIComponent(session.id)}` })
+      return reply
+    }
+  })
+
+  // 2025-11-25 transports §Backwards Compatibility: a client POSTs initialize to the URL it
+  // was given and falls back to GET on 400/404/405; mcp-remote only on 404/405.
+  fastify.route({
+    method: ['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    url: '/sse',
+    handler: function legacySseOtherMethods (_request, reply) {
+      reply.header('allow', SSE_ALLOW)
+      throw new FST_MCP_METHOD_NOT_ALLOWED(SSE_ALLOW)
+    }
+  })
+
+  fastify.route({
+    method: 'POST',
+    url: '/messages',
+    bodyLimit: options.bodyLimit,
+    schema: { body: Envelope },
+    validatorCompiler: typeboxValidatorCompiler,
+    handler: function legacySseMessage (request, reply) {
+      const id = (request.query as { sessionId?: unknown }).sessionId
+      if (typeof id !== 'string' || id === '') throw new FST_MCP_SSE_SESSION_REQUIRED()
+      const channel = channels.get(id)
+      if (channel === undefined) throw new FST_MCP_SESSION_NOT_FOUND()
+      const session = requireSession(request, sessions, id, 'sse')
+      const body = request.body as JsonRpcMessage | JsonRpcMessage[]
+      // JSON-RPC batches are not part of this transport (the SDK's SSEServerTransport
+      // rejects them too); their responses would have no single place on the stream.
+      if (Array.isArray(body)) throw new FST_MCP_BATCH_REJECTED('the HTTP+SSE transport takes one message per POST')
+      if (isRequest(body)) {
+        // The same per-session bound as the Streamable HTTP endpoint (503: retry later).
+        if (session.inflight.size >= options.maxRequestsPerSession) {
+          throw new FST_MCP_SESSION_BUSY(options.maxRequestsPerSession, 'requests in flight')
+        }
+        if (body.method === 'initialize') initialize(session, body, channel, request.log)
+        else void dispatcher.request(session, body, channel, request.log)
+      } else if (isNotification(body)) {
+        dispatcher.notification(session, body, request.log)
+      } else {
+        dispatcher.response(session, body)
+      }
+      reply.code(202).send()
+    }
+  })
+
+  function initialize (session: Session, message: JsonRpcRequest, channel: SseSessionChannel, log: FastifyBaseLogger): void {
+    // Here the session exists from the GET on; initialize fills it in, once.
+    if (session.protocolVersion !== '') throw new FST_MCP_SSE_ALREADY_INITIALIZED()
+    recordClientHello(session, message.params ?? {})
+    void handshake(session, message, channel, log)
+  }
+
+  async function handshake (session: Session, message: JsonRpcRequest, channel: SseSessionChannel, log: FastifyBaseLogger): Promise<void> {
+    const response = await dispatcher.run(session, message, channel, log)
+    if (response !== null) {
+      recordServerHello(session, response)
+      channel.respond(response)
+    }
+    // A failed or cancelled initialize leaves no session behind, as on the Streamable HTTP
+    // endpoint; ending the session ends its stream after the error response.
+    if (response === null || 'error' in response) sessions.close(session.id)
+  }
+}

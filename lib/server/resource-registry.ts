@@ -1,0 +1,193 @@
+import { ErrorCode, McpError, type Result } from '../protocol/jsonrpc.js'
+import { versionAtLeast } from '../protocol/versions.js'
+import type { Completer } from './completion.js'
+import type { HandlerContext } from './server-context.js'
+import { compileUriTemplate, type TemplateVariables, type UriTemplate } from './uri-template.js'
+
+/** What resources/list and resources/templates/list show about a resource (2025-11-25 server/resources). */
+export interface ResourceDefinition {
+  title?: string
+  description?: string
+  mimeType?: string
+  /** Size in bytes, when known. */
+  size?: number
+  annotations?: Record<string, unknown>
+  icons?: Array<Record<string, unknown>>
+  _meta?: Record<string, unknown>
+}
+
+export interface ResourceTemplateDefinition extends Omit<ResourceDefinition, 'size'> {
+  /** Completers for the template's variables, by variable name (completion/complete with ref/resource). */
+  complete?: Record<string, Completer>
+}
+
+/** One entry of a resources/read result: text or base64 `blob`. */
+export interface ResourceContents {
+  uri: string
+  mimeType?: string
+  text?: string
+  blob?: string
+  _meta?: Record<string, unknown>
+  [key: string]: unknown
+}
+
+/**
+ * What a reader returns: a string (text content), bytes (sent as a base64 blob), or the
+ * full `{ contents: [...] }` result for several entries or custom fields.
+ */
+export type ResourceReadResult = string | Uint8Array | { contents: ResourceContents[], [key: string]: unknown }
+
+export type ResourceReader = (uri: string, context: HandlerContext) => ResourceReadResult | Promise<ResourceReadResult>
+export type ResourceTemplateReader = (uri: string, variables: TemplateVariables, context: HandlerContext) => ResourceReadResult | Promise<ResourceReadResult>
+
+interface StaticResource {
+  listing: Record<string, unknown>
+  mimeType: string | undefined
+  read: ResourceReader
+}
+
+interface TemplateResource {
+  listing: Record<string, unknown>
+  mimeType: string | undefined
+  template: UriTemplate
+  complete: Record<string, Completer> | undefined
+  read: ResourceTemplateReader
+}
+
+/** A resource a URI resolves to: the static one, or a template with its variables. */
+type Resolved = { resource: StaticResource, variables: null } | { resource: TemplateResource, variables: TemplateVariables }
+
+// Code of "resource not found": -32002 through 2025-11-25; the 2026-07-28 revision forbids
+// -32002 and uses -32602 (mcp-transport-spec.md item 71-72, conformance sep-2164).
+const RESOURCE_NOT_FOUND = -32002
+
+function listing (name: string, key: 'uri' | 'uriTemplate', value: string, definition: ResourceDefinition): Record<string, unknown> {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`Resource ${JSON.stringify(value)} needs a name`)
+  const out: Record<string, unknown> = { [key]: value, name }
+  for (const field of ['title', 'description', 'mimeType', 'size', 'annotations', 'icons', '_meta'] as const) {
+    const item = definition[field]
+    if (item !== undefined) out[field] = item
+  }
+  return out
+}
+
+function toContents (uri: string, mimeType: string | undefined, result: ResourceReadResult): Result {
+  if (typeof result === 'string') {
+    return { contents: [mimeType === undefined ? { uri, text: result } : { uri, mimeType, text: result }] }
+  }
+  if (result instanceof Uint8Array) {
+    const blob = Buffer.from(result.buffer, result.byteOffset, result.byteLength).toString('base64')
+    return { contents: [mimeType === undefined ? { uri, blob } : { uri, mimeType, blob }] }
+  }
+  return result
+}
+
+export class ResourceRegistry {
+  private readonly resources = new Map<string, StaticResource>()
+  private readonly templates = new Map<string, TemplateResource>()
+  private readonly changed: () => void
+  private completers = 0
+
+  constructor (changed: () => void) {
+    this.changed = changed
+  }
+
+  get size (): number {
+    return this.resources.size + this.templates.size
+  }
+
+  /** True when some template variable has a completer (the server then declares completions). */
+  get completes (): boolean {
+    return this.completers > 0
+  }
+
+  add (name: string, uri: string, definition: ResourceDefinition, read: ResourceReader): void {
+    if (typeof uri !== 'string' || uri === '') throw new TypeError(`Resource ${JSON.stringify(name)} needs a URI`)
+    if (this.resources.has(uri)) throw new TypeError(`Resource ${JSON.stringify(uri)} is already registered; remove it first`)
+    if (typeof read !== 'function') throw new TypeError(`Resource ${JSON.stringify(uri)} needs a read function`)
+    this.resources.set(uri, { listing: listing(name, 'uri', uri, definition), mimeType: definition.mimeType, read })
+    this.changed()
+  }
+
+  addTemplate (name: string, uriTemplate: string, definition: ResourceTemplateDefinition, read: ResourceTemplateReader): void {
+    const template = compileUriTemplate(uriTemplate)
+    if (this.templates.has(uriTemplate)) throw new TypeError(`Resource template ${JSON.stringify(uriTemplate)} is already registered; remove it first`)
+    if (typeof read !== 'function') throw new TypeError(`Resource template ${JSON.stringify(uriTemplate)} needs a read function`)
+    const complete = definition.complete
+    for (const variable of Object.keys(complete ?? {})) {
+      if (!template.variables.includes(variable)) {
+        throw new TypeError(`Resource template ${JSON.stringify(uriTemplate)} has no variable {${variable}} to complete`)
+      }
+    }
+    const { complete: _complete, ...shown } = definition
+    this.templates.set(uriTemplate, { listing: listing(name, 'uriTemplate', uriTemplate, shown), mimeType: definition.mimeType, template, complete, read })
+    if (complete !== undefined) this.completers++
+    this.changed()
+  }
+
+  remove (uri: string): boolean {
+    const removed = this.resources.delete(uri)
+    if (removed) this.changed()
+    return removed
+  }
+
+  removeTemplate (uriTemplate: string): boolean {
+    const template = this.templates.get(uriTemplate)
+    if (template === undefined) return false
+    this.templates.delete(uriTemplate)
+    if (template.complete !== undefined) this.completers--
+    this.changed()
+    return true
+  }
+
+  list (): Result {
+    const resources: Array<Record<string, unknown>> = []
+    for (const resource of this.resources.values()) resources.push(resource.listing)
+    return { resources }
+  }
+
+  listTemplates (): Result {
+    const resourceTemplates: Array<Record<string, unknown>> = []
+    for (const template of this.templates.values()) resourceTemplates.push(template.listing)
+    return { resourceTemplates }
+  }
+
+  /** True when `uri` names a registered resource or matches a template. */
+  has (uri: string): boolean {
+    return this.resolve(uri) !== null
+  }
+
+  async read (params: Record<string, unknown>, context: HandlerContext): Promise<Result> {
+    const uri = params.uri
+    if (typeof uri !== 'string') throw new McpError(ErrorCode.InvalidParams, 'resources/read needs a uri string')
+    const found = this.resolve(uri)
+    if (found === null) throw notFound(uri, context.protocolVersion)
+    const result = found.variables === null
+      ? await found.resource.read(uri, context)
+      : await found.resource.read(uri, found.variables, context)
+    return toContents(uri, found.resource.mimeType, result)
+  }
+
+  /** The completer of a template variable, null when it has none, undefined for an unknown reference. */
+  completer (uri: string, variable: string): Completer | null | undefined {
+    const template = this.templates.get(uri)
+    if (template !== undefined) return template.complete?.[variable] ?? null
+    // A static resource has no variables to complete; the reference itself is valid.
+    return this.resources.has(uri) ? null : undefined
+  }
+
+  private resolve (uri: string): Resolved | null {
+    const resource = this.resources.get(uri)
+    if (resource !== undefined) return { resource, variables: null }
+    for (const template of this.templates.values()) {
+      const variables = template.template.match(uri)
+      if (variables !== null) return { resource: template, variables }
+    }
+    return null
+  }
+}
+
+export function notFound (uri: string, protocolVersion: string): McpError {
+  const code = versionAtLeast(protocolVersion, '2026-07-28') ? ErrorCode.InvalidParams : RESOURCE_NOT_FOUND
+  return new McpError(code, `Resource not found: ${uri}`, { uri })
+}
