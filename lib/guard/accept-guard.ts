@@ -16,16 +16,33 @@ export function accepts (header: string | undefined, type: string): boolean {
   return false
 }
 
+// Clients send the same Accept value on every request: remember the answer per value
+// rather than parse it each time. Bounded, since the values come from the network.
+const MAX_REMEMBERED = 64
+const remembered = new Map<string, boolean>()
+
+function acceptsCached (header: string | undefined, type: string): boolean {
+  if (header === undefined) return true
+  const key = `${type}\n${header}`
+  let answer = remembered.get(key)
+  if (answer === undefined) {
+    answer = accepts(header, type)
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear()
+    remembered.set(key, answer)
+  }
+  return answer
+}
+
 /**
  * 2025-11-25 transports §Sending Messages #2: a client POSTing requests must accept both
  * JSON and SSE, because the server picks. We only insist on the ones the configured mode
  * can produce, so a JSON-only client works with responseMode 'json'.
  */
 export function assertPostAccept (header: string | undefined, needJson: boolean, needSse: boolean): void {
-  if (needJson && !accepts(header, 'application/json')) {
+  if (needJson && !acceptsCached(header, 'application/json')) {
     throw new FST_MCP_NOT_ACCEPTABLE(needSse ? 'both application/json and text/event-stream' : 'application/json')
   }
-  if (needSse && !accepts(header, 'text/event-stream')) {
+  if (needSse && !acceptsCached(header, 'text/event-stream')) {
     throw new FST_MCP_NOT_ACCEPTABLE(needJson ? 'both application/json and text/event-stream' : 'text/event-stream')
   }
 }

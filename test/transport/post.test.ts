@@ -304,3 +304,15 @@ test('the plugin honours a custom path and a prefix', async (t) => {
   const res = await app.inject({ method: 'POST', url: '/api/rpc', headers: { 'content-type': 'application/json' }, payload: initializeBody() })
   t.equal(res.statusCode, 200)
 })
+
+test('Accept answers are remembered per value, and the memory stays bounded', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  for (let i = 0; i < 70; i++) {
+    const res = await post(app, initializeBody(), { accept: `application/json, text/event-stream, x/y${i}` })
+    t.equal(res.statusCode, 200)
+  }
+  t.equal((await post(app, initializeBody(), { accept: 'application/json' })).statusCode, 406)
+  t.equal((await post(app, initializeBody(), { accept: 'application/json' })).statusCode, 406, 'the remembered answer is the same')
+  t.equal((await post(app, initializeBody(), { accept: '' })).statusCode, 200, 'an empty Accept accepts anything')
+})
