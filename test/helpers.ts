@@ -101,3 +101,12 @@ export function parseSse (text: string): ParsedEvent[] {
 export function sseMessages (text: string): any[] {
   return parseSse(text).filter((e) => e.data !== '').map((e) => JSON.parse(e.data))
 }
+
+/** Waits (bounded: 2 s) until `predicate` holds, checking once per event-loop turn. */
+export async function until (predicate: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in 2 s')
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}

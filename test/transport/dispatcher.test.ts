@@ -1,13 +1,5 @@
 import { test } from 'tap'
-import { buildApp, initSession, post, sessionHeaders, sseMessages } from '../helpers.js'
-
-async function until (predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in 2 s')
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
+import { buildApp, initSession, post, sessionHeaders, sseMessages, until } from '../helpers.js'
 
 test('a server-to-client request rides the POST stream and the POSTed answer resolves it', async (t) => {
   const app = await buildApp()

@@ -3,15 +3,7 @@ import { test } from 'tap'
 import mcpTransport, { createMcpServer } from '../../lib/index.js'
 import { recordServerHello } from '../../lib/sessions/session-handshake.js'
 import { Session } from '../../lib/sessions/session.js'
-import { buildApp, initializeBody, initSession, post, sessionHeaders, sseMessages, testServer } from '../helpers.js'
-
-async function until (predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in 2 s')
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
+import { buildApp, initializeBody, initSession, post, sessionHeaders, sseMessages, testServer, until } from '../helpers.js'
 
 test('an unexpected error on an MCP route is a 500 -32603 with the details only in the log', async (t) => {
   const logs: string[] = []
