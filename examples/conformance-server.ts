@@ -37,6 +37,9 @@ export const JSON_SCHEMA_2020_12_INPUT = {
 }
 
 const NO_ARGUMENTS = { type: 'object', properties: {} }
+const NAME_SCHEMA = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }
+const COLOR_SCHEMA = { type: 'object', properties: { color: { type: 'string' } }, required: ['color'] }
+const CONFIRM_SCHEMA = { type: 'object', properties: { ok: { type: 'boolean' } } }
 const CITIES = ['paris', 'park', 'party', 'prague', 'porto']
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -50,6 +53,8 @@ function elicitationSummary (action: string, content: unknown): string {
 }
 
 function registerTools (server: McpServer): void {
+  let dynamicTools = 0
+  let dynamicPrompts = 0
   server.tool('test_simple_text', { description: 'Returns a simple text response', input: NO_ARGUMENTS },
     () => text('This is a simple text response for testing.'))
 
@@ -211,6 +216,116 @@ function registerTools (server: McpServer): void {
       return text(elicitationSummary(result.action, result.content))
     })
 
+  // 2026-07-28 (server-stateless): sampling without the client's sampling capability is -32021.
+  server.tool('test_missing_capability', { description: 'Needs the sampling capability; fails with -32021 when the client lacks it', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      await ctx.sample({ messages: [{ role: 'user', content: { type: 'text', text: 'ping' } }], maxTokens: 10 })
+      return text('The client declared sampling')
+    })
+
+  // 2026-07-28: log messages only reach a request that set _meta logLevel.
+  server.tool('test_logging_tool', { description: 'Logs one message (sent only if the request set a logLevel)', input: NO_ARGUMENTS },
+    (_args, ctx) => {
+      ctx.log('info', 'test_logging_tool ran')
+      return text('Logging tool executed')
+    })
+
+  // 2026-07-28 subscriptions/listen: changing a list notifies the listen streams that asked.
+  server.tool('test_trigger_tool_change', { description: 'Adds a tool, so tools/list_changed is sent', input: NO_ARGUMENTS },
+    () => {
+      server.tool(`test_dynamic_tool_${++dynamicTools}`, { description: 'Added by test_trigger_tool_change', input: NO_ARGUMENTS }, () => text('dynamic'))
+      return text('Tool list changed')
+    })
+
+  server.tool('test_trigger_prompt_change', { description: 'Adds a prompt, so prompts/list_changed is sent', input: NO_ARGUMENTS },
+    () => {
+      server.prompt(`test_dynamic_prompt_${++dynamicPrompts}`, { description: 'Added by test_trigger_prompt_change' }, () => 'dynamic')
+      return text('Prompt list changed')
+    })
+
+  // 2026-07-28 MRTR (input-required-result-*, SEP-2322): in the modern era ctx.elicit,
+  // ctx.sample and ctx.listRoots answer input_required; the client retries with the answers.
+  server.tool('test_streaming_elicitation', { description: 'Asks for input; in 2026-07-28 that is an input_required result, never a request on the stream', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      const result = await ctx.elicit({ message: 'Your name?', requestedSchema: NAME_SCHEMA })
+      return text(`Elicitation answered: ${result.action}`)
+    })
+
+  server.tool('test_input_required_result_elicitation', { description: 'Asks for the user name (input_required)', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      const result = await ctx.elicit({ message: 'What is your name?', requestedSchema: NAME_SCHEMA }, { key: 'user_name' })
+      return text(`Hello, ${String(result.content?.name ?? 'unknown')}!`)
+    })
+
+  server.tool('test_input_required_result_sampling', { description: 'Asks the client LLM (input_required)', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      const result = await ctx.sample({ messages: [{ role: 'user', content: { type: 'text', text: 'What is the capital of France?' } }], maxTokens: 100 }, { key: 'capital_question' })
+      const content = Array.isArray(result.content) ? result.content[0] : result.content
+      return text(`LLM said: ${String(content?.text ?? '')}`)
+    })
+
+  server.tool('test_input_required_result_list_roots', { description: 'Asks for the client roots (input_required)', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      const { roots } = await ctx.listRoots({ key: 'client_roots' })
+      return text(`Roots: ${roots.map((root) => root.uri).join(', ')}`)
+    })
+
+  server.tool('test_input_required_result_request_state', { description: 'Round trip with a signed requestState', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      await ctx.elicit({ message: 'Confirm?', requestedSchema: CONFIRM_SCHEMA }, { key: 'confirm' })
+      // Reaching here means the server verified the echoed requestState's signature.
+      return text('state-ok: the requestState was verified')
+    })
+
+  server.tool('test_input_required_result_multiple_inputs', { description: 'Asks for three inputs at once', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      const [user, answer, { roots }] = await Promise.all([
+        ctx.elicit({ message: 'What is your name?', requestedSchema: NAME_SCHEMA }, { key: 'user_name' }),
+        ctx.sample({ messages: [{ role: 'user', content: { type: 'text', text: 'Say hello' } }], maxTokens: 50 }, { key: 'greeting' }),
+        ctx.listRoots({ key: 'client_roots' })
+      ])
+      return text(`Got ${user.action}, a ${answer.model} answer and ${roots.length} roots`)
+    })
+
+  server.tool('test_input_required_result_multi_round', { description: 'Two rounds of input', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      const first = await ctx.elicit({ message: 'What is your name?', requestedSchema: NAME_SCHEMA }, { key: 'step1' })
+      const second = await ctx.elicit({ message: 'Favourite colour?', requestedSchema: COLOR_SCHEMA }, { key: 'step2' })
+      return text(`${String(first.content?.name)} likes ${String(second.content?.color)}`)
+    })
+
+  server.tool('test_input_required_result_tampered_state', { description: 'Rejects a requestState that fails its HMAC check', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      await ctx.elicit({ message: 'Confirm?', requestedSchema: CONFIRM_SCHEMA }, { key: 'confirm' })
+      return text('state verified')
+    })
+
+  server.tool('test_input_required_result_capabilities', { description: 'Asks only for what the client declared', input: NO_ARGUMENTS },
+    async (_args, ctx) => {
+      const asks: Array<Promise<unknown>> = []
+      if (ctx.clientCapabilities.sampling !== undefined) {
+        asks.push(ctx.sample({ messages: [{ role: 'user', content: { type: 'text', text: 'Say hello' } }], maxTokens: 50 }, { key: 'greeting' }))
+      }
+      if (ctx.clientCapabilities.elicitation !== undefined) {
+        asks.push(ctx.elicit({ message: 'What is your name?', requestedSchema: NAME_SCHEMA }, { key: 'user_name' }))
+      }
+      await Promise.all(asks)
+      return text(`Answered ${asks.length} input requests`)
+    })
+
+  // SEP-2243 (http-custom-header-server-validation): parameters mirrored in Mcp-Param-* headers.
+  server.tool('test_custom_headers', {
+    description: 'Routes on Mcp-Param-Region; the server checks it against the body',
+    input: {
+      type: 'object',
+      properties: {
+        region: { type: 'string', description: 'Mirrored in Mcp-Param-Region', 'x-mcp-header': 'Region' },
+        query: { type: 'string', description: 'Not mirrored' }
+      },
+      required: ['region']
+    }
+  }, ({ region }: { region: string }) => text(`Region: ${region}`))
+
   server.tool('json_schema_2020_12_tool', { description: 'Tool with JSON Schema 2020-12 features', input: JSON_SCHEMA_2020_12_INPUT },
     (args: unknown) => text(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`))
 }
@@ -265,6 +380,15 @@ function registerPrompts (server: McpServer): void {
       { role: 'user', content: { type: 'text', text: 'Please process the embedded resource above.' } }
     ]
   }))
+
+  server.prompt('test_input_required_result_prompt', { title: 'Prompt Needing Input', description: 'Asks for context first (input_required)' },
+    async (_args, ctx) => {
+      const answer = await ctx.elicit({
+        message: 'What context should the prompt use?',
+        requestedSchema: { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] }
+      }, { key: 'prompt_context' })
+      return `Prompt with context: ${String(answer.content?.context)}`
+    })
 
   server.prompt('test_prompt_with_image', { title: 'Prompt With Image', description: 'A prompt that includes image content' },
     () => ({

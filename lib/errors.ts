@@ -69,6 +69,19 @@ export const FST_MCP_UNKNOWN_EVENT_ID = createError<[string]>('FST_MCP_UNKNOWN_E
 export const FST_MCP_SESSION_BUSY = createError<[number, string]>('FST_MCP_SESSION_BUSY',
   'Service Unavailable: the session has its maximum of %s %s; retry when some finish', 503, RangeError, false)
 
+// 2026-07-28 (modern era) request validation: T-0728 §Server Validation, B-0728 §`_meta`.
+export const FST_MCP_HEADER_MISMATCH = createError<[string]>('FST_MCP_HEADER_MISMATCH',
+  'Bad Request: %s', 400, TypeError, false)
+
+export const FST_MCP_INVALID_META = createError<[string]>('FST_MCP_INVALID_META',
+  'Invalid params: %s', 400, TypeError, false)
+
+export const FST_MCP_MODERN_VERSION_UNSUPPORTED = createError<[string, string]>('FST_MCP_MODERN_VERSION_UNSUPPORTED',
+  'Unsupported protocol version: %s (supported versions: %s)', 400, TypeError, false)
+
+export const FST_MCP_MODERN_METHOD_NOT_FOUND = createError<[string]>('FST_MCP_MODERN_METHOD_NOT_FOUND',
+  'Method not found: %s is not part of protocol version 2026-07-28', 404, TypeError, false)
+
 export const FST_MCP_INVALID_OPTION = createError<[string, string, string]>('FST_MCP_INVALID_OPTION',
   'fastify-mcp-transport: option "%s" is %s; expected %s', 500, TypeError)
 
@@ -96,5 +109,9 @@ export const RPC_CODES: Readonly<Record<string, number>> = {
   FST_MCP_SESSION_BUSY: ErrorCode.ConnectionClosed,
   FST_MCP_SSE_SESSION_REQUIRED: ErrorCode.ConnectionClosed,
   FST_MCP_SSE_ALREADY_INITIALIZED: ErrorCode.InvalidRequest,
-  FST_MCP_SESSION_ID_MISMATCH: ErrorCode.ConnectionClosed
+  FST_MCP_SESSION_ID_MISMATCH: ErrorCode.ConnectionClosed,
+  FST_MCP_HEADER_MISMATCH: -32020,
+  FST_MCP_INVALID_META: ErrorCode.InvalidParams,
+  FST_MCP_MODERN_VERSION_UNSUPPORTED: -32022,
+  FST_MCP_MODERN_METHOD_NOT_FOUND: ErrorCode.MethodNotFound
 }

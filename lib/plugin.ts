@@ -13,7 +13,8 @@ import { resolveOptions } from './options.js'
 import { Transport } from './transport.js'
 
 // Headers a browser client must be allowed to send and to read (2025-11-25 transports).
-const MCP_REQUEST_HEADERS = ['content-type', 'accept', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']
+// Mcp-Param-* names vary per tool: pass `cors: { allowedHeaders: [...] }` to allow them.
+const MCP_REQUEST_HEADERS = ['content-type', 'accept', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'mcp-method', 'mcp-name']
 const MCP_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version']
 
 // fastify-plugin skips encapsulation, so Fastify would ignore `prefix` for this plugin;

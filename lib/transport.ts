@@ -8,6 +8,7 @@ import { SessionRegistry } from './sessions/session-registry.js'
 import type { EventStore } from './streams/event-store.js'
 import { MessageStream } from './streams/message-stream.js'
 import { StreamHub } from './streams/stream-hub.js'
+import { Subscriptions } from './modern/subscriptions.js'
 
 const shuttingDown = new McpError(ErrorCode.ConnectionClosed, 'The server is shutting down')
 
@@ -20,6 +21,10 @@ export class Transport {
   readonly store: EventStore | null
   readonly startedAt = Date.now()
   closing = false
+  /** Modern-era (2026-07-28) requests in flight: they belong to no session. */
+  readonly stateless = new Set<AbortController>()
+  /** Open subscriptions/listen streams (modern era). */
+  readonly listeners = new Subscriptions()
   private closed: Promise<void> | null = null
   private drainWaiter: (() => void) | null = null
 
@@ -47,7 +52,8 @@ export class Transport {
     })
     server.attach?.({
       notify: (id, notification) => this.sessions.notify(id, notification),
-      broadcast: (notification) => this.sessions.broadcast(notification)
+      broadcast: (notification) => this.sessions.broadcast(notification) + this.listeners.broadcast(notification),
+      publish: (notification) => this.listeners.broadcast(notification)
     })
   }
 
@@ -78,6 +84,8 @@ export class Transport {
 
   private async shutdown (): Promise<void> {
     this.closing = true
+    // 2026-07-28 subscriptions: a graceful end sends each listen stream its result.
+    this.listeners.closeAll()
     for (const session of this.sessions.values()) {
       // Fastify answers 503 to new requests while closing, so no client answer can arrive:
       // handlers waiting for one learn now instead of holding the drain until its bound.
@@ -89,6 +97,7 @@ export class Transport {
       }
     }
     await this.drain(this.options.shutdownTimeout)
+    for (const controller of this.stateless) controller.abort(shuttingDown)
     // Streams first, so each one's socket is closed with it (see SseStream.closeConnection).
     this.hub.closeAll()
     this.sessions.closeAll()
@@ -109,7 +118,7 @@ export class Transport {
   }
 
   private inflight (): number {
-    let count = 0
+    let count = this.stateless.size
     for (const session of this.sessions.values()) count += session.inflight.size
     return count
   }

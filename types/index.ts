@@ -1,5 +1,6 @@
 // The public type surface of fastify-mcp-transport: plugin options, the contract between
 // transport and MCP server, and the Fastify decorator this plugin adds.
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import type { FastifyCorsOptions } from '@fastify/cors'
 import type {
@@ -59,6 +60,14 @@ export interface RequestContext {
   readonly session: McpSessionInfo | undefined
   readonly protocolVersion: string
   readonly clientCapabilities: Record<string, unknown>
+  /**
+   * Modern era (2026-07-28, no session): the `_meta` "io.modelcontextprotocol/logLevel" the
+   * request set; without one the request gets no log messages. Unset for legacy requests,
+   * whose threshold is the session's logLevel.
+   */
+  readonly logLevel?: LoggingLevel | undefined
+  /** Modern era: the request's HTTP headers (e.g. SEP-2243 Mcp-Param-* values). Unset for legacy requests. */
+  readonly httpHeaders?: IncomingHttpHeaders
   /** Aborted when the client cancels the request or its session ends. */
   readonly signal: AbortSignal
   /** The `_meta.progressToken` the client sent, if any. */
@@ -88,6 +97,12 @@ export interface McpServerHost {
   notify (sessionId: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): boolean
   /** Sends a notification to every session's standalone stream; returns how many took it. */
   broadcast (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number
+  /**
+   * Modern era (2026-07-28): sends a notification to every subscriptions/listen stream whose
+   * filter asked for it (e.g. notifications/resources/updated for a URI it listed); returns
+   * how many took it. Optional so hosts written before 2026-07-28 still type-check.
+   */
+  publish? (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number
 }
 
 /**

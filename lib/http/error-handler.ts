@@ -27,11 +27,14 @@ export function createErrorHandler (bodyLimit: number) {
     let status: number
     let code: number
     let message: string
+    // Modern-era errors carry data (e.g. -32022's supported/requested versions).
+    let data: unknown
     const mapped = RPC_CODES[error.code]
     if (mapped !== undefined) {
       status = error.statusCode ?? 400
       code = mapped
       message = error.message
+      data = (error as { data?: unknown }).data
     } else if (error.validation !== undefined) {
       status = 400
       code = ErrorCode.InvalidRequest
@@ -48,6 +51,6 @@ export function createErrorHandler (bodyLimit: number) {
       message = 'Internal error'
     }
     if (status === 413) reply.header('connection', 'close')
-    reply.code(status).send(errorResponse(requestIdOf(request.body), code, message))
+    reply.code(status).send(errorResponse(requestIdOf(request.body), code, message, data))
   }
 }

@@ -13,6 +13,7 @@ import {
   isNotification,
   isRequest,
   type JsonRpcMessage,
+  type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse
 } from '../protocol/jsonrpc.js'
@@ -24,6 +25,8 @@ import { formatEvent, type SseStream } from '../streams/sse-stream.js'
 import { requireSession } from '../sessions/session-lookup.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
+import { isModernMessage } from '../modern/era.js'
+import { modernPost } from '../modern/modern-post.js'
 import { PostResponse, type PostOutcome } from './post-response.js'
 
 const ALLOW = 'GET, POST, DELETE'
@@ -105,6 +108,9 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
         assertPostAccept(request.headers.accept, needJson, needSse)
         return batch(request, reply, body)
       }
+      // 2026-07-28 versioning §Backward Compatibility: the era is decided once, here; a
+      // modern message is served statelessly and never touches the session machinery.
+      if (isModernMessage(request.headers, body)) return modernPost(transport, request, reply, body as JsonRpcRequest | JsonRpcNotification)
       if (isRequest(body)) {
         assertPostAccept(request.headers.accept, needJson, needSse)
         if (body.method === 'initialize') return initialize(request, reply, body)

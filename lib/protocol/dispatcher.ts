@@ -1,5 +1,7 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import type {
+  LoggingLevel,
   McpServerContract,
   NotificationContext,
   OutboundRequestOptions,
@@ -19,6 +21,16 @@ import {
 } from './jsonrpc.js'
 
 const ABORTED = Symbol('aborted')
+
+/** What a modern-era request brings instead of a session (see runStateless). */
+export interface StatelessScope {
+  protocolVersion: string
+  clientCapabilities: Record<string, unknown>
+  logLevel: LoggingLevel | undefined
+  headers: IncomingHttpHeaders
+  /** Called once when the request finished, however it ended. */
+  done: () => void
+}
 
 export interface DispatcherOptions {
   server: McpServerContract
@@ -62,8 +74,46 @@ export class Dispatcher {
     const controller = new AbortController()
     const id = request.id
     session.inflight.set(id, controller)
+    const context = this.context(session, request, controller.signal, channel, log)
+    return this.execute(request, context, () => {
+      if (session.inflight.get(id) === controller) session.inflight.delete(id)
+    })
+  }
+
+  /**
+   * Runs one modern-era (2026-07-28) request: no session, the client's version and
+   * capabilities come from the request's `_meta`, `controller` aborts it (the client closed
+   * its stream, or shutdown), and server-to-client requests are refused: in this revision
+   * they travel inside an input_required result instead (T-0728 §Receiving Messages).
+   */
+  runStateless (request: JsonRpcRequest, scope: StatelessScope, controller: AbortController, channel: OutboundChannel, log: FastifyBaseLogger): Promise<JsonRpcResponse | null> {
     const signal = controller.signal
-    const context = this.context(session, request, signal, channel, log)
+    const meta = request.params?._meta as Record<string, unknown> | undefined
+    const token = meta?.progressToken
+    const context: RequestContext = {
+      requestId: request.id,
+      method: request.method,
+      session: undefined,
+      protocolVersion: scope.protocolVersion,
+      clientCapabilities: scope.clientCapabilities,
+      logLevel: scope.logLevel,
+      httpHeaders: scope.headers,
+      signal,
+      progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
+      logger: log,
+      notify: (notification) => {
+        if (!signal.aborted) channel.send({ jsonrpc: '2.0', ...notification })
+      },
+      request: (method) => Promise.reject(new McpError(ErrorCode.InvalidRequest,
+        `Cannot send ${method}: protocol version ${scope.protocolVersion} has no server-to-client requests; return an input_required result`)),
+      closeStream: () => false
+    }
+    return this.execute(request, context, scope.done)
+  }
+
+  private async execute (request: JsonRpcRequest, context: RequestContext, release: () => void): Promise<JsonRpcResponse | null> {
+    const id = request.id
+    const signal = context.signal
     let response: JsonRpcResponse | null
     let onAbort: (() => void) | undefined
     try {
@@ -79,10 +129,10 @@ export class Dispatcher {
         : pending
       response = result === ABORTED ? null : { jsonrpc: '2.0', id, result }
     } catch (err) {
-      response = toErrorResponse(id, err, log)
+      response = toErrorResponse(id, err, context.logger)
     } finally {
       if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
-      if (session.inflight.get(id) === controller) session.inflight.delete(id)
+      release()
       this.settled()
     }
     return signal.aborted ? null : response

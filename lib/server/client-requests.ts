@@ -2,10 +2,18 @@
 // client/sampling, client/elicitation, client/roots), their shapes, and the capability
 // each one needs. Only the fields a handler relies on are typed; the rest pass through.
 import { ErrorCode, McpError, type Result } from '../protocol/jsonrpc.js'
+import { ModernErrorCode } from '../modern/era.js'
+
+const MISSING_REQUIRED_CLIENT_CAPABILITY = ModernErrorCode.MissingRequiredClientCapability
 
 export interface ClientRequestOptions {
   /** Milliseconds to wait for the client; then the request is cancelled. Default: the plugin's requestTimeout. */
   timeout?: number
+  /**
+   * Modern era (2026-07-28, input_required): the key of this input request in
+   * inputRequests/inputResponses. Default: the method and the call's order in the handler.
+   */
+  key?: string
 }
 
 export interface SamplingMessage {
@@ -72,6 +80,29 @@ export function requireClientCapability (capabilities: Record<string, unknown>, 
     throw new McpError(ErrorCode.InvalidRequest,
       `The client did not declare the ${path.join('.')} capability, so it cannot answer ${method}`,
       { method, requiredCapability: path.join('.') })
+  }
+}
+
+/**
+ * Modern era (B-0728 §`_meta`): a capability the request needs but the client's `_meta`
+ * did not declare is -32021 MissingRequiredClientCapability, whose data names the missing
+ * capabilities as a ClientCapabilities object (e.g. { sampling: {} }).
+ */
+export function requireModernCapabilities (capabilities: Record<string, unknown>, paths: readonly string[][], method: string): void {
+  const missing: Record<string, unknown> = {}
+  for (const path of paths) {
+    const node = path.reduce<unknown>((parent, key) => (parent as Record<string, unknown> | undefined)?.[key], capabilities)
+    if (isObject(node)) continue
+    let target = missing
+    for (const key of path) {
+      if (!isObject(target[key])) target[key] = {}
+      target = target[key] as Record<string, unknown>
+    }
+  }
+  if (Object.keys(missing).length > 0) {
+    throw new McpError(MISSING_REQUIRED_CLIENT_CAPABILITY,
+      `The client did not declare the capabilities ${method} needs; declare them in _meta["io.modelcontextprotocol/clientCapabilities"]`,
+      { requiredCapabilities: missing })
   }
 }
 

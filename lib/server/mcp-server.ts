@@ -23,6 +23,12 @@ import {
 import { ResourceSubscriptions } from './resource-subscriptions.js'
 import { handlerContext, isLoggingLevel, type HandlerContext } from './server-context.js'
 import { ToolRegistry, type ToolDefinition, type ToolHandler } from './tool-registry.js'
+import { DEFAULT_CACHE_SCOPE, DEFAULT_TTL_MS, modernResult, type CacheHints } from './modern-results.js'
+import { SUPPORTED_VERSIONS } from '../modern/modern-request.js'
+import { isModernVersion } from '../modern/era.js'
+import { RequestStateSigner } from '../modern/request-state.js'
+import { InputRequired, InputRound, MRTR_METHODS } from './input-round.js'
+import { checkParamHeaders } from './param-headers.js'
 
 export interface McpServerOptions {
   name: string
@@ -30,6 +36,15 @@ export interface McpServerOptions {
   title?: string
   /** Sent to the client in the initialize result: how to use this server. */
   instructions?: string
+  /** Modern era (2026-07-28): caching hints on list/read and server/discover results. Default { ttlMs: 0, cacheScope: 'private' }. */
+  cache?: CacheHints
+  /**
+   * Modern era: the HMAC key that signs the requestState of input_required results. Give
+   * every instance behind one URL the same key. Default: 32 random bytes per process.
+   */
+  requestStateKey?: string | Uint8Array
+  /** Milliseconds a requestState stays valid. Default 600000 (10 minutes). */
+  requestStateTtl?: number
 }
 
 type Capability = 'tools' | 'resources' | 'prompts' | 'completions'
@@ -54,17 +69,26 @@ export class McpServer implements McpServerContract {
   private readonly resources: ResourceRegistry
   private readonly prompts: PromptRegistry
   private readonly subscriptions = new ResourceSubscriptions()
+  private readonly serverInfo: Result
+  private readonly cache: Required<CacheHints>
+  private readonly signer: RequestStateSigner
 
   constructor (options: McpServerOptions) {
     if (options === null || typeof options !== 'object' || typeof options.name !== 'string' || typeof options.version !== 'string') {
       throw new TypeError('createMcpServer({ name, version }) needs a name and a version string')
     }
     this.info = options
+    this.serverInfo = { name: options.name, version: options.version }
+    if (options.title !== undefined) this.serverInfo.title = options.title
+    this.signer = new RequestStateSigner(options.requestStateKey, options.requestStateTtl)
+    this.cache = { ttlMs: options.cache?.ttlMs ?? DEFAULT_TTL_MS, cacheScope: options.cache?.cacheScope ?? DEFAULT_CACHE_SCOPE }
     this.tools = new ToolRegistry(() => this.listChanged('notifications/tools/list_changed'))
     this.resources = new ResourceRegistry(() => this.listChanged('notifications/resources/list_changed'))
     this.prompts = new PromptRegistry(() => this.listChanged('notifications/prompts/list_changed'))
 
     this.method('initialize', null, (params) => this.initialize(params))
+    // 2026-07-28 server/discover: what a stateless client learns instead of initialize.
+    this.method('server/discover', null, (_params, context) => this.discover(context))
     // 2025-11-25 utilities/ping: answer promptly with an empty result.
     this.method('ping', null, () => ({}))
     this.method('logging/setLevel', null, (params, context) => {
@@ -137,9 +161,11 @@ export class McpServer implements McpServerContract {
   resourceUpdated (uri: string): number {
     const host = this.host
     if (host === null) return 0
-    let delivered = 0
+    const notification = { method: 'notifications/resources/updated', params: { uri } }
+    // Modern listen streams that named this URI in resourceSubscriptions hear it too.
+    let delivered = host.publish?.(notification) ?? 0
     for (const sessionId of this.subscriptions.subscribers(uri)) {
-      if (host.notify(sessionId, { method: 'notifications/resources/updated', params: { uri } })) delivered++
+      if (host.notify(sessionId, notification)) delivered++
     }
     return delivered
   }
@@ -164,7 +190,28 @@ export class McpServer implements McpServerContract {
     if (method === undefined || (method.capability !== null && !this.has(method.capability))) {
       throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`)
     }
-    return method.handle(request.params ?? {}, handlerContext(context))
+    const params = request.params ?? {}
+    if (!isModernVersion(context.protocolVersion)) return method.handle(params, handlerContext(context))
+    return this.handleModern(request.method, method, params, context)
+  }
+
+  /**
+   * Modern era (2026-07-28): no session, so every result says which server answered it;
+   * tools/call, prompts/get and resources/read may answer input_required (SEP-2322).
+   */
+  private async handleModern (name: string, method: Method, params: Record<string, unknown>, context: RequestContext): Promise<Result> {
+    // The transport checked Mcp-Name against params.name, so a modern tools/call names its tool.
+    const schema = name === 'tools/call' ? this.tools.inputSchema(params.name as string) : undefined
+    if (schema !== undefined && context.httpHeaders !== undefined) checkParamHeaders(schema, params.arguments, context.httpHeaders)
+    const round = MRTR_METHODS.has(name) ? InputRound.from(name, params, this.signer) : undefined
+    let result: Result
+    try {
+      result = await method.handle(params, handlerContext(context, round))
+    } catch (err) {
+      if (!(err instanceof InputRequired) || round === undefined) throw err
+      result = round.result(this.signer)
+    }
+    return modernResult(name, result, this.serverInfo, this.cache)
   }
 
   handleNotification (_notification: JsonRpcNotification, _context: NotificationContext): void {
@@ -189,13 +236,19 @@ export class McpServer implements McpServerContract {
   }
 
   private initialize (params: Record<string, unknown>): Result {
-    const serverInfo: Result = { name: this.info.name, version: this.info.version }
-    if (this.info.title !== undefined) serverInfo.title = this.info.title
     const result: Result = {
       protocolVersion: negotiateVersion(params.protocolVersion),
       capabilities: this.capabilities(),
-      serverInfo
+      serverInfo: { ...this.serverInfo }
     }
+    if (this.info.instructions !== undefined) result.instructions = this.info.instructions
+    return result
+  }
+
+  private discover (context: HandlerContext): Result {
+    // A legacy session learned all this from initialize; the method is modern-only.
+    if (!isModernVersion(context.protocolVersion)) throw new McpError(ErrorCode.MethodNotFound, 'Method not found: server/discover')
+    const result: Result = { supportedVersions: SUPPORTED_VERSIONS, capabilities: this.capabilities() }
     if (this.info.instructions !== undefined) result.instructions = this.info.instructions
     return result
   }

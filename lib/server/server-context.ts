@@ -14,6 +14,7 @@ import {
   checkListRootsResult,
   elicitationCapabilities,
   requireClientCapability,
+  requireModernCapabilities,
   samplingCapabilities,
   type ClientRequestOptions,
   type CreateMessageParams,
@@ -22,6 +23,9 @@ import {
   type ElicitResult,
   type ListRootsResult
 } from './client-requests.js'
+import { InputRequired, type InputRound } from './input-round.js'
+import { isModernVersion } from '../modern/era.js'
+import { ErrorCode, McpError } from '../protocol/jsonrpc.js'
 
 // RFC 5424 severities, least to most severe (2025-11-25 server/utilities/logging).
 export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
@@ -62,10 +66,15 @@ class ServerHandlerContext implements HandlerContext {
   readonly progressToken: string | number | undefined
   readonly logger: FastifyBaseLogger
   private readonly base: RequestContext
+  private readonly round: InputRound | undefined
+  /** 2026-07-28 or later: no session, MRTR instead of server-to-client requests. */
+  private readonly modern: boolean
   private lastProgress = -Infinity
 
-  constructor (base: RequestContext) {
+  constructor (base: RequestContext, round: InputRound | undefined) {
     this.base = base
+    this.round = round
+    this.modern = isModernVersion(base.protocolVersion)
     this.requestId = base.requestId
     this.method = base.method
     this.session = base.session
@@ -100,7 +109,10 @@ class ServerHandlerContext implements HandlerContext {
   }
 
   log (level: LoggingLevel, data: unknown, logger?: string): void {
-    const threshold = this.session?.logLevel
+    // Modern era: the request's own _meta logLevel, and no logs without one
+    // (conformance sep-2575-server-no-log-without-loglevel).
+    const threshold = this.modern ? this.base.logLevel : this.session?.logLevel
+    if (this.modern && threshold === undefined) return
     if (threshold !== undefined && rank.get(level)! < rank.get(threshold)!) return
     const params: Record<string, unknown> = { level, data }
     if (logger !== undefined) params.logger = logger
@@ -109,24 +121,41 @@ class ServerHandlerContext implements HandlerContext {
 
   async sample (params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
     this.require(samplingCapabilities(params), 'sampling/createMessage')
-    return checkCreateMessageResult(await this.base.request('sampling/createMessage', params, options))
+    return checkCreateMessageResult(await this.input('sampling/createMessage', params, options))
   }
 
   async elicit (params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult> {
     this.require(elicitationCapabilities(params), 'elicitation/create')
-    return checkElicitResult(await this.base.request('elicitation/create', params, options))
+    return checkElicitResult(await this.input('elicitation/create', params, options))
   }
 
   async listRoots (options?: ClientRequestOptions): Promise<ListRootsResult> {
     this.require([['roots']], 'roots/list')
-    return checkListRootsResult(await this.base.request('roots/list', undefined, options))
+    return checkListRootsResult(await this.input('roots/list', undefined, options))
+  }
+
+  /**
+   * Legacy era: a server-to-client request on this request's stream. Modern era: the
+   * answer the client sent in this round, or input_required (see InputRound).
+   */
+  private async input (method: string, params: Result | undefined, options: ClientRequestOptions | undefined): Promise<Result> {
+    if (!this.modern) return this.base.request(method, params, options)
+    const round = this.round
+    if (round === undefined) {
+      throw new McpError(ErrorCode.InvalidRequest,
+        `${this.method} cannot ask the client for ${method}: in protocol ${this.protocolVersion} only tools/call, prompts/get and resources/read may return input_required`)
+    }
+    const answer = round.answer(options?.key ?? round.nextKey(method), method, params)
+    if (answer === undefined) throw new InputRequired()
+    return answer
   }
 
   private require (paths: string[][], method: string): void {
-    for (const path of paths) requireClientCapability(this.clientCapabilities, path, method)
+    if (this.modern) requireModernCapabilities(this.clientCapabilities, paths, method)
+    else for (const path of paths) requireClientCapability(this.clientCapabilities, path, method)
   }
 }
 
-export function handlerContext (context: RequestContext): HandlerContext {
-  return new ServerHandlerContext(context)
+export function handlerContext (context: RequestContext, round?: InputRound): HandlerContext {
+  return new ServerHandlerContext(context, round)
 }

@@ -82,6 +82,11 @@ export class ToolRegistry {
     return removed
   }
 
+  /** The input schema of a registered tool, undefined for an unknown name. */
+  inputSchema (name: string): Record<string, unknown> | undefined {
+    return this.tools.get(name)?.listing.inputSchema as Record<string, unknown> | undefined
+  }
+
   list (): Result {
     const tools: Array<Record<string, unknown>> = []
     for (const tool of this.tools.values()) tools.push(tool.listing)

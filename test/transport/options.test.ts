@@ -86,6 +86,7 @@ test('cors: true answers preflights with the MCP headers allowed and exposed', a
   t.equal(res.statusCode, 204)
   t.match(res.headers['access-control-allow-headers'], /mcp-session-id/)
   t.match(res.headers['access-control-allow-headers'], /last-event-id/)
+  t.match(res.headers['access-control-allow-headers'], /mcp-method, mcp-name/, 'modern-era headers too')
   const post = await app.inject({ method: 'POST', url: '/mcp', headers: { origin: 'http://localhost:5173', 'content-type': 'application/json' }, payload: { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } } })
   t.equal(post.headers['access-control-allow-origin'], 'http://localhost:5173')
   t.match(post.headers['access-control-expose-headers'], /mcp-session-id/)
