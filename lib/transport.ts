@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { ResolvedOptions } from './options.js'
+import type { Cancellation } from './protocol/cancellation.js'
 import { Dispatcher } from './protocol/dispatcher.js'
 import { ErrorCode, McpError } from './protocol/jsonrpc.js'
 import { versionAtLeast } from './protocol/versions.js'
@@ -22,7 +23,7 @@ export class Transport {
   readonly startedAt = Date.now()
   closing = false
   /** Modern-era (2026-07-28) requests in flight: they belong to no session. */
-  readonly stateless = new Set<AbortController>()
+  readonly stateless = new Set<Cancellation>()
   /** Open subscriptions/listen streams (modern era). */
   readonly listeners = new Subscriptions()
   private closed: Promise<void> | null = null

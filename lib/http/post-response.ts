@@ -16,8 +16,8 @@ export type PostOutcome = { json: JsonRpcResponse | JsonRpcResponse[] } | { stre
  * connection does not cancel anything: the stream keeps its events for a resume.
  */
 export class PostResponse implements OutboundChannel {
-  readonly outcome: Promise<PostOutcome>
-  private settle!: (outcome: PostOutcome) => void
+  private resolveOutcome: ((outcome: PostOutcome) => void) | null = null
+  private decided: PostOutcome | null = null
   private stream: MessageStream | null = null
   private readonly collected: JsonRpcResponse[] = []
   private remaining: number
@@ -34,7 +34,28 @@ export class PostResponse implements OutboundChannel {
     this.remaining = expected
     this.batch = batch
     this.log = reply.log
-    this.outcome = new Promise((resolve) => { this.settle = resolve })
+  }
+
+  /** How the POST is answered; made on demand, since the plain JSON path never asks. */
+  get outcome (): Promise<PostOutcome> {
+    if (this.decided !== null) return Promise.resolve(this.decided)
+    return new Promise((resolve) => { this.resolveOutcome = resolve })
+  }
+
+  /**
+   * The common case without a promise in between: a single request whose answer is still a
+   * plain JSON body takes `response` as that body. False when the answer is a stream.
+   */
+  answersDirectly (response: JsonRpcResponse): boolean {
+    if (this.stream !== null || this.batch || this.transport.options.responseMode === 'sse') return false
+    this.remaining = 0
+    this.decided = { json: response }
+    return true
+  }
+
+  private settle (outcome: PostOutcome): void {
+    this.decided = outcome
+    this.resolveOutcome?.(outcome)
   }
 
   send (message: JsonRpcMessage): boolean {

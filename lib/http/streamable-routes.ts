@@ -117,7 +117,13 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
         const session = requireSession(request, sessions)
         assertRoom(session, 1)
         const channel = new PostResponse(transport, reply, session, 1, false)
-        void dispatcher.request(session, body, channel, request.log)
+        const response = await dispatcher.run(session, body, channel, request.log)
+        if (response !== null && channel.answersDirectly(response)) {
+          reply.type('application/json')
+          return response
+        }
+        if (response === null) channel.abandon()
+        else channel.respond(response)
         return answer(reply, await channel.outcome)
       }
       const session = requireSession(request, sessions)

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { FST_MCP_SHUTTING_DOWN } from '../errors.js'
 import { assertPostAccept } from '../guard/accept-guard.js'
+import { Cancellation } from '../protocol/cancellation.js'
 import { isRequest, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/jsonrpc.js'
 import type { Transport } from '../transport.js'
 import { ModernResponse } from './modern-response.js'
@@ -27,7 +28,7 @@ export async function modernPost (transport: Transport, request: FastifyRequest,
   }
   assertPostAccept(request.headers.accept, mode !== 'sse', mode !== 'json')
   if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
-  const controller = new AbortController()
+  const controller = new Cancellation()
   transport.stateless.add(controller)
   const channel = new ModernResponse(transport, reply, controller)
   const done = (): void => { transport.stateless.delete(controller) }

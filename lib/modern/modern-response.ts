@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify'
+import type { Cancellation } from '../protocol/cancellation.js'
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/jsonrpc.js'
 import type { OutboundChannel } from '../protocol/outbound-channel.js'
 import type { SseStream } from '../streams/sse-stream.js'
@@ -29,9 +30,9 @@ export class ModernResponse implements OutboundChannel {
   private done = false
   private readonly transport: Transport
   private readonly reply: FastifyReply
-  private readonly controller: AbortController
+  private readonly controller: Cancellation
 
-  constructor (transport: Transport, reply: FastifyReply, controller: AbortController) {
+  constructor (transport: Transport, reply: FastifyReply, controller: Cancellation) {
     this.transport = transport
     this.reply = reply
     this.controller = controller
@@ -43,7 +44,7 @@ export class ModernResponse implements OutboundChannel {
 
   send (message: JsonRpcMessage): boolean {
     // T-0728 §Receiving Messages: notifications only, never an independent request.
-    if (this.done || 'id' in message || this.controller.signal.aborted) return false
+    if (this.done || 'id' in message || this.controller.aborted) return false
     if (this.stream === null) {
       if (this.transport.options.responseMode === 'json') return false
       this.open()

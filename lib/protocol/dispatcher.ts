@@ -9,6 +9,7 @@ import type {
   Result
 } from '../../types/index.js'
 import type { Session } from '../sessions/session.js'
+import { Cancellation } from './cancellation.js'
 import type { OutboundChannel } from './outbound-channel.js'
 import {
   ErrorCode,
@@ -71,12 +72,12 @@ export class Dispatcher {
    * request was cancelled (2025-11-25 cancellation: a cancelled request gets no response).
    */
   async run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): Promise<JsonRpcResponse | null> {
-    const controller = new AbortController()
+    const cancellation = new Cancellation()
     const id = request.id
-    session.inflight.set(id, controller)
-    const context = this.context(session, request, controller.signal, channel, log)
-    return this.execute(request, context, () => {
-      if (session.inflight.get(id) === controller) session.inflight.delete(id)
+    session.inflight.set(id, cancellation)
+    const context = this.context(session, request, cancellation, channel, log)
+    return this.execute(request, context, cancellation, () => {
+      if (session.inflight.get(id) === cancellation) session.inflight.delete(id)
     })
   }
 
@@ -86,8 +87,7 @@ export class Dispatcher {
    * its stream, or shutdown), and server-to-client requests are refused: in this revision
    * they travel inside an input_required result instead (T-0728 §Receiving Messages).
    */
-  runStateless (request: JsonRpcRequest, scope: StatelessScope, controller: AbortController, channel: OutboundChannel, log: FastifyBaseLogger): Promise<JsonRpcResponse | null> {
-    const signal = controller.signal
+  runStateless (request: JsonRpcRequest, scope: StatelessScope, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger): Promise<JsonRpcResponse | null> {
     const meta = request.params?._meta as Record<string, unknown> | undefined
     const token = meta?.progressToken
     const context: RequestContext = {
@@ -98,32 +98,29 @@ export class Dispatcher {
       clientCapabilities: scope.clientCapabilities,
       logLevel: scope.logLevel,
       httpHeaders: scope.headers,
-      signal,
+      get signal () { return cancellation.signal },
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
       logger: log,
       notify: (notification) => {
-        if (!signal.aborted) channel.send({ jsonrpc: '2.0', ...notification })
+        if (!cancellation.aborted) channel.send({ jsonrpc: '2.0', ...notification })
       },
       request: (method) => Promise.reject(new McpError(ErrorCode.InvalidRequest,
         `Cannot send ${method}: protocol version ${scope.protocolVersion} has no server-to-client requests; return an input_required result`)),
       closeStream: () => false
     }
-    return this.execute(request, context, scope.done)
+    return this.execute(request, context, cancellation, scope.done)
   }
 
-  private async execute (request: JsonRpcRequest, context: RequestContext, release: () => void): Promise<JsonRpcResponse | null> {
+  private async execute (request: JsonRpcRequest, context: RequestContext, cancellation: Cancellation, release: () => void): Promise<JsonRpcResponse | null> {
     const id = request.id
-    const signal = context.signal
     let response: JsonRpcResponse | null
-    let onAbort: (() => void) | undefined
     try {
       const pending = this.server.handleRequest(request, context)
       // A handler that ignores its signal must not hold its POST (or app.close()) open: once
       // the request is cancelled we stop waiting, since it gets no response anyway.
       const result = pending instanceof Promise
         ? await new Promise<Result | typeof ABORTED>((resolve, reject) => {
-          onAbort = () => resolve(ABORTED)
-          signal.addEventListener('abort', onAbort, { once: true })
+          cancellation.onAbort(() => resolve(ABORTED))
           pending.then(resolve, reject)
         })
         : pending
@@ -131,11 +128,11 @@ export class Dispatcher {
     } catch (err) {
       response = toErrorResponse(id, err, context.logger)
     } finally {
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
+      cancellation.onAbort(null)
       release()
       this.settled()
     }
-    return signal.aborted ? null : response
+    return cancellation.aborted ? null : response
   }
 
   notification (session: Session | undefined, notification: JsonRpcNotification, log: FastifyBaseLogger): void {
@@ -167,7 +164,7 @@ export class Dispatcher {
     else pending.reject(new McpError(response.error.code, response.error.message, response.error.data))
   }
 
-  private context (session: Session, request: JsonRpcRequest, signal: AbortSignal, channel: OutboundChannel, log: FastifyBaseLogger): RequestContext {
+  private context (session: Session, request: JsonRpcRequest, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger): RequestContext {
     const meta = request.params?._meta as Record<string, unknown> | undefined
     const token = meta?.progressToken
     return {
@@ -176,14 +173,14 @@ export class Dispatcher {
       session,
       protocolVersion: session.protocolVersion,
       clientCapabilities: session.clientCapabilities,
-      signal,
+      get signal () { return cancellation.signal },
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
       logger: log,
       notify: (notification) => {
         // 2025-11-25 progress §Behavior Requirements: nothing after the request completed.
-        if (!signal.aborted) channel.send({ jsonrpc: '2.0', ...notification })
+        if (!cancellation.aborted) channel.send({ jsonrpc: '2.0', ...notification })
       },
-      request: (method, params, options) => this.outbound(session, channel, signal, method, params, options),
+      request: (method, params, options) => this.outbound(session, channel, cancellation.signal, method, params, options),
       closeStream: () => channel.closeConnection?.() ?? false
     }
   }

@@ -62,7 +62,6 @@ class ServerHandlerContext implements HandlerContext {
   readonly session: McpSessionInfo | undefined
   readonly protocolVersion: string
   readonly clientCapabilities: Record<string, unknown>
-  readonly signal: AbortSignal
   readonly progressToken: string | number | undefined
   readonly logger: FastifyBaseLogger
   private readonly base: RequestContext
@@ -80,9 +79,13 @@ class ServerHandlerContext implements HandlerContext {
     this.session = base.session
     this.protocolVersion = base.protocolVersion
     this.clientCapabilities = base.clientCapabilities
-    this.signal = base.signal
     this.progressToken = base.progressToken
     this.logger = base.logger
+  }
+
+  // A getter, not a copy: the transport makes the AbortSignal only when someone asks.
+  get signal (): AbortSignal {
+    return this.base.signal
   }
 
   notify (notification: Omit<JsonRpcNotification, 'jsonrpc'>): void {

@@ -1,5 +1,6 @@
 import type { Implementation, LoggingLevel, McpSessionInfo } from '../../types/index.js'
 import type { JsonRpcMessage, RequestId, Result } from '../protocol/jsonrpc.js'
+import type { Cancellation } from '../protocol/cancellation.js'
 import type { MessageStream } from '../streams/message-stream.js'
 import type { SseStream } from '../streams/sse-stream.js'
 
@@ -37,7 +38,7 @@ export class Session implements McpSessionInfo {
   /** Logical streams still in use (a POST being answered, the GET stream), by stream id. */
   readonly messageStreams = new Map<string, MessageStream>()
   /** Client requests being handled, by JSON-RPC id, to abort on cancellation. */
-  readonly inflight = new Map<RequestId, AbortController>()
+  readonly inflight = new Map<RequestId, Cancellation>()
   /** Server-to-client requests waiting for the client's answer. */
   readonly pending = new Map<number, PendingRequest>()
   /** Every open SSE connection of this session (POST responses and GET streams). */
@@ -78,7 +79,7 @@ export class Session implements McpSessionInfo {
     this.closed = true
     // Each pending server-to-client request belongs to an in-flight request, and aborting
     // that request settles it (and tells the client with notifications/cancelled).
-    for (const controller of this.inflight.values()) controller.abort(reason)
+    for (const cancellation of this.inflight.values()) cancellation.abort(reason)
     this.inflight.clear()
     for (const stream of this.messageStreams.values()) stream.finish()
     this.messageStreams.clear()
