@@ -11,6 +11,7 @@ import type {
 import type { Session } from '../sessions/session.js'
 import { Cancellation } from './cancellation.js'
 import type { OutboundChannel } from './outbound-channel.js'
+import { SessionRequestContext } from './session-request-context.js'
 import {
   ErrorCode,
   McpError,
@@ -58,6 +59,7 @@ export class Dispatcher {
     this.requestTimeout = options.requestTimeout
     this.maxPending = options.maxPending
     this.settled = options.settled
+    this.outbound = this.outbound.bind(this)
   }
 
   /** Runs one client request to completion and answers it on `channel`. */
@@ -75,7 +77,7 @@ export class Dispatcher {
     const cancellation = new Cancellation()
     const id = request.id
     session.inflight.set(id, cancellation)
-    const context = this.context(session, request, cancellation, channel, log)
+    const context = new SessionRequestContext(session, request, cancellation, channel, log, this.outbound)
     return this.execute(request, context, cancellation, () => {
       if (session.inflight.get(id) === cancellation) session.inflight.delete(id)
     })
@@ -162,27 +164,6 @@ export class Dispatcher {
     if (pending === undefined) return
     if ('result' in response) pending.resolve(response.result)
     else pending.reject(new McpError(response.error.code, response.error.message, response.error.data))
-  }
-
-  private context (session: Session, request: JsonRpcRequest, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger): RequestContext {
-    const meta = request.params?._meta as Record<string, unknown> | undefined
-    const token = meta?.progressToken
-    return {
-      requestId: request.id,
-      method: request.method,
-      session,
-      protocolVersion: session.protocolVersion,
-      clientCapabilities: session.clientCapabilities,
-      get signal () { return cancellation.signal },
-      progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
-      logger: log,
-      notify: (notification) => {
-        // 2025-11-25 progress §Behavior Requirements: nothing after the request completed.
-        if (!cancellation.aborted) channel.send({ jsonrpc: '2.0', ...notification })
-      },
-      request: (method, params, options) => this.outbound(session, channel, cancellation.signal, method, params, options),
-      closeStream: () => channel.closeConnection?.() ?? false
-    }
   }
 
   private outbound (session: Session, channel: OutboundChannel, signal: AbortSignal, method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
