@@ -19,16 +19,17 @@ export function accepts (header: string | undefined, type: string): boolean {
 // Clients send the same Accept value on every request: remember the answer per value
 // rather than parse it each time. Bounded, since the values come from the network.
 const MAX_REMEMBERED = 64
-const remembered = new Map<string, boolean>()
+const JSON_OK = 1
+const SSE_OK = 2
+const remembered = new Map<string, number>()
 
-function acceptsCached (header: string | undefined, type: string): boolean {
-  if (header === undefined) return true
-  const key = `${type}\n${header}`
-  let answer = remembered.get(key)
+function acceptedTypes (header: string | undefined): number {
+  if (header === undefined) return JSON_OK | SSE_OK
+  let answer = remembered.get(header)
   if (answer === undefined) {
-    answer = accepts(header, type)
+    answer = (accepts(header, 'application/json') ? JSON_OK : 0) | (accepts(header, 'text/event-stream') ? SSE_OK : 0)
     if (remembered.size >= MAX_REMEMBERED) remembered.clear()
-    remembered.set(key, answer)
+    remembered.set(header, answer)
   }
   return answer
 }
@@ -39,10 +40,11 @@ function acceptsCached (header: string | undefined, type: string): boolean {
  * can produce, so a JSON-only client works with responseMode 'json'.
  */
 export function assertPostAccept (header: string | undefined, needJson: boolean, needSse: boolean): void {
-  if (needJson && !acceptsCached(header, 'application/json')) {
+  const accepted = acceptedTypes(header)
+  if (needJson && (accepted & JSON_OK) === 0) {
     throw new FST_MCP_NOT_ACCEPTABLE(needSse ? 'both application/json and text/event-stream' : 'application/json')
   }
-  if (needSse && !acceptsCached(header, 'text/event-stream')) {
+  if (needSse && (accepted & SSE_OK) === 0) {
     throw new FST_MCP_NOT_ACCEPTABLE(needJson ? 'both application/json and text/event-stream' : 'text/event-stream')
   }
 }

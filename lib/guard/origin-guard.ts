@@ -39,14 +39,26 @@ export function createOriginGuard (options: OriginGuardOptions) {
     ? new Set(options.allowedHosts.map((h) => h.toLowerCase()))
     : null
   const checkHosts = options.allowedHosts !== false
+  // Clients send the same Host on every request: remember each value's answer (bounded,
+  // since the values come from the network).
+  const knownHosts = new Map<string, boolean>()
+
+  function hostNameAllowed (host: string): boolean {
+    let allowed = knownHosts.get(host)
+    if (allowed === undefined) {
+      allowed = hosts === null
+        ? LOOPBACK_NAMES.has(hostnameOf(host))
+        : hosts.has(host.toLowerCase()) || hosts.has(hostnameOf(host))
+      if (knownHosts.size >= 64) knownHosts.clear()
+      knownHosts.set(host, allowed)
+    }
+    return allowed
+  }
 
   function hostAllowed (request: FastifyRequest, host: string | undefined): boolean {
     if (!checkHosts) return true
-    if (hosts === null) {
-      if (!isLoopbackAddress(request.socket.localAddress)) return true
-      return host !== undefined && LOOPBACK_NAMES.has(hostnameOf(host))
-    }
-    return host !== undefined && (hosts.has(host.toLowerCase()) || hosts.has(hostnameOf(host)))
+    if (hosts === null && !isLoopbackAddress(request.socket.localAddress)) return true
+    return host !== undefined && hostNameAllowed(host)
   }
 
   function originAllowed (origin: string, host: string | undefined): boolean {

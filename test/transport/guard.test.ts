@@ -126,3 +126,11 @@ test('health routes are outside the guard', async (t) => {
   const res = await app.inject({ method: 'GET', url: '/health', headers: { host: 'evil.example.com', origin: 'http://evil.example.com' } })
   t.equal(res.statusCode, 200)
 })
+
+test('Host answers are remembered per value, and the memory stays bounded', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  for (let i = 0; i < 70; i++) t.equal((await post(app, initializeBody(), { host: `localhost:${3000 + i}` })).statusCode, 200)
+  t.equal((await post(app, initializeBody(), { host: 'evil.example.com' })).statusCode, 403)
+  t.equal((await post(app, initializeBody(), { host: 'evil.example.com' })).statusCode, 403, 'the remembered answer is the same')
+})
