@@ -22,8 +22,6 @@ import {
   type RequestId
 } from './jsonrpc.js'
 
-const ABORTED = Symbol('aborted')
-
 /** What a modern-era request brings instead of a session (see runStateless). */
 export interface StatelessScope {
   protocolVersion: string
@@ -73,7 +71,7 @@ export class Dispatcher {
    * Runs one client request and returns its response without sending it, or null when the
    * request was cancelled (2025-11-25 cancellation: a cancelled request gets no response).
    */
-  async run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): Promise<JsonRpcResponse | null> {
+  run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): Promise<JsonRpcResponse | null> {
     const cancellation = new Cancellation()
     const id = request.id
     session.inflight.set(id, cancellation)
@@ -113,28 +111,39 @@ export class Dispatcher {
     return this.execute(request, context, cancellation, scope.done)
   }
 
-  private async execute (request: JsonRpcRequest, context: RequestContext, cancellation: Cancellation, release: () => void): Promise<JsonRpcResponse | null> {
+  /**
+   * Runs the handler and settles with its response. One promise per request, not a chain
+   * of async frames: this is the hot path. A handler that ignores its signal must not hold
+   * its POST (or app.close()) open, so once the request is cancelled we stop waiting: it
+   * gets no response anyway.
+   */
+  private execute (request: JsonRpcRequest, context: RequestContext, cancellation: Cancellation, release: () => void): Promise<JsonRpcResponse | null> {
     const id = request.id
-    let response: JsonRpcResponse | null
-    try {
-      const pending = this.server.handleRequest(request, context)
-      // A handler that ignores its signal must not hold its POST (or app.close()) open: once
-      // the request is cancelled we stop waiting, since it gets no response anyway.
-      const result = pending instanceof Promise
-        ? await new Promise<Result | typeof ABORTED>((resolve, reject) => {
-          cancellation.onAbort(() => resolve(ABORTED))
-          pending.then(resolve, reject)
-        })
-        : pending
-      response = result === ABORTED ? null : { jsonrpc: '2.0', id, result }
-    } catch (err) {
-      response = toErrorResponse(id, err, context.logger)
-    } finally {
-      cancellation.onAbort(null)
-      release()
-      this.settled()
+    let finished = false
+    const finish = (response: JsonRpcResponse | null): JsonRpcResponse | null => {
+      // The handler may settle after an abort already ended the request: count it once.
+      if (!finished) {
+        finished = true
+        cancellation.onAbort(null)
+        release()
+        this.settled()
+      }
+      return cancellation.aborted ? null : response
     }
-    return cancellation.aborted ? null : response
+    let pending: Result | Promise<Result>
+    try {
+      pending = this.server.handleRequest(request, context)
+    } catch (err) {
+      return Promise.resolve(finish(toErrorResponse(id, err, context.logger)))
+    }
+    if (!(pending instanceof Promise)) return Promise.resolve(finish({ jsonrpc: '2.0', id, result: pending }))
+    return new Promise((resolve) => {
+      cancellation.onAbort(() => resolve(finish(null)))
+      pending.then(
+        (result) => resolve(finish({ jsonrpc: '2.0', id, result })),
+        (err: unknown) => resolve(finish(toErrorResponse(id, err, context.logger)))
+      )
+    })
   }
 
   notification (session: Session | undefined, notification: JsonRpcNotification, log: FastifyBaseLogger): void {
