@@ -93,7 +93,8 @@ export class ToolRegistry {
     return { tools }
   }
 
-  async call (params: Record<string, unknown>, context: HandlerContext): Promise<Result> {
+  /** Not async: a tool that answers synchronously costs no promise on this hot path. */
+  call (params: Record<string, unknown>, context: HandlerContext): Result | Promise<Result> {
     const name = params.name
     const tool = typeof name === 'string' ? this.tools.get(name) : undefined
     // 2025-11-25 server/tools §Error Handling: an unknown tool is a protocol error.
@@ -107,16 +108,33 @@ export class ToolRegistry {
       if (versionAtLeast(context.protocolVersion, '2025-11-25')) return toolError(text)
       throw new McpError(ErrorCode.InvalidParams, text, { errors: problems })
     }
-    let result: CallToolResult | string
+    let result: CallToolResult | string | Promise<CallToolResult | string>
     try {
-      result = await tool.handler(args, context)
+      result = tool.handler(args, context)
     } catch (err) {
-      if (err instanceof McpError) throw err
-      // A tool that throws reports a tool execution error, which the model can read
-      // (2025-11-25 server/tools §Error Handling); its message is the tool author's.
-      context.logger.debug({ err, tool: name }, 'MCP tool failed')
-      return toolError(err instanceof Error ? err.message : String(err))
+      return toolFailure(err, String(name), context)
     }
-    return typeof result === 'string' ? { content: [{ type: 'text', text: result }] } : result
+    if (isThenable(result)) return Promise.resolve(result).then(toolResult, (err: unknown) => toolFailure(err, String(name), context))
+    return toolResult(result)
   }
+
+}
+
+function isThenable (value: unknown): value is PromiseLike<CallToolResult | string> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+function toolResult (result: CallToolResult | string): Result {
+  return typeof result === 'string' ? { content: [{ type: 'text', text: result }] } : result
+}
+
+/**
+ * A tool that throws reports a tool execution error, which the model can read (2025-11-25
+ * server/tools §Error Handling); its message is the tool author's. McpError stays a
+ * protocol error.
+ */
+function toolFailure (err: unknown, name: string, context: HandlerContext): Result {
+  if (err instanceof McpError) throw err
+  context.logger.debug({ err, tool: name }, 'MCP tool failed')
+  return toolError(err instanceof Error ? err.message : String(err))
 }
