@@ -42,10 +42,8 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
   const needSse = mode !== 'json'
 
   function answer (reply: FastifyReply, outcome: PostOutcome): FastifyReply | JsonRpcResponse | JsonRpcResponse[] {
-    if ('json' in outcome) {
-      reply.type('application/json')
-      return outcome.json
-    }
+    // Fastify sends an object as application/json itself.
+    if ('json' in outcome) return outcome.json
     return reply
   }
 
@@ -118,10 +116,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
         assertRoom(session, 1)
         const channel = new PostResponse(transport, reply, session, 1, false)
         const response = await dispatcher.run(session, body, channel, request.log)
-        if (response !== null && channel.answersDirectly(response)) {
-          reply.type('application/json')
-          return response
-        }
+        if (response !== null && channel.answersDirectly(response)) return response
         if (response === null) channel.abandon()
         else channel.respond(response)
         return answer(reply, await channel.outcome)

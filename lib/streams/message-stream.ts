@@ -8,6 +8,25 @@ let streamCounter = 0
 // the cost of a counter: a random prefix per process, then base-36 counting.
 const processPrefix = Math.random().toString(36).slice(2, 8)
 
+// A broadcast hands one message object to every session's stream in one synchronous loop:
+// serialize it once, not 10,000 times. The memo lives for the current turn only, so a
+// caller that mutates and resends an object on a later turn is serialized afresh.
+let lastMessage: JsonRpcMessage | null = null
+let lastData = ''
+
+function serialize (message: JsonRpcMessage): string {
+  if (message !== lastMessage) {
+    if (lastMessage === null) queueMicrotask(forget)
+    lastMessage = message
+    lastData = JSON.stringify(message)
+  }
+  return lastData
+}
+
+function forget (): void {
+  lastMessage = null
+}
+
 export function newStreamId (): string {
   return `${processPrefix}${(streamCounter++).toString(36)}`
 }
@@ -52,7 +71,7 @@ export class MessageStream {
   /** Sends a message now, and keeps it for a resume. False when no one can ever get it. */
   send (message: JsonRpcMessage): boolean {
     if (this.finished) return false
-    const data = JSON.stringify(message)
+    const data = serialize(message)
     const store = this.options.store
     if (store === null) {
       return this.connection !== null && this.connection.write(formatEvent({ event: 'message', data }))
