@@ -4,7 +4,6 @@ import {
   FST_MCP_METHOD_NOT_ALLOWED,
   FST_MCP_NOT_ACCEPTABLE,
   FST_MCP_SESSION_BUSY,
-  FST_MCP_SESSION_NOT_FOUND,
   FST_MCP_SHUTTING_DOWN,
   FST_MCP_SSE_ALREADY_INITIALIZED,
   FST_MCP_SSE_SESSION_REQUIRED
@@ -16,6 +15,7 @@ import { SseSessionChannel } from '../protocol/sse-session-channel.js'
 import { recordClientHello, recordServerHello } from '../sessions/session-handshake.js'
 import { requireSession } from '../sessions/session-lookup.js'
 import type { Session } from '../sessions/session.js'
+import type { SseStream } from '../streams/sse-stream.js'
 import type { Transport } from '../transport.js'
 
 const SSE_ALLOW = 'GET'
@@ -29,9 +29,6 @@ const SSE_ALLOW = 'GET'
  */
 export function legacySseRoutes (fastify: FastifyInstance, transport: Transport): void {
   const { options, sessions, hub, dispatcher } = transport
-  // The open HTTP+SSE sessions. A Streamable HTTP session id is not in here, so it cannot
-  // be driven through /messages, where its responses would have no stream to go to.
-  const channels = new Map<string, SseSessionChannel>()
   // Relative to the host, with the prefix the routes are registered under, as the SDK's
   // SSEServerTransport sends it; clients resolve it against the GET's URL.
   const messagesPath = `${fastify.prefix}/messages`
@@ -46,14 +43,12 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
       if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
       const session = sessions.create('sse')
       const stream = hub.open(reply, function legacySseClosed () {
-        channels.delete(session.id)
         // The stream is the session in this transport: a client that went away ends it.
         sessions.close(session.id)
       })
       // As the session's standalone stream it also receives mcpSessions.notify/broadcast.
       session.standalone = stream
       session.streams.add(stream)
-      channels.set(session.id, new SseSessionChannel(stream))
       // 2024-11-05 §HTTP with SSE: on connect the server MUST send an `endpoint` event first.
       stream.event({ event: 'endpoint', data: `${messagesPath}?sessionId=${encodeURIComponent(session.id)}` })
       return reply
@@ -80,9 +75,10 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
     handler: function legacySseMessage (request, reply) {
       const id = (request.query as { sessionId?: unknown }).sessionId
       if (typeof id !== 'string' || id === '') throw new FST_MCP_SSE_SESSION_REQUIRED()
-      const channel = channels.get(id)
-      if (channel === undefined) throw new FST_MCP_SESSION_NOT_FOUND()
+      // A Streamable HTTP session is not found here: its responses would have no stream.
       const session = requireSession(request, sessions, id, 'sse')
+      // In this transport the session's one stream is its standalone stream, set at GET.
+      const channel = new SseSessionChannel(session.standalone as SseStream)
       const body = request.body as JsonRpcMessage | JsonRpcMessage[]
       // JSON-RPC batches are not part of this transport (the SDK's SSEServerTransport
       // rejects them too); their responses would have no single place on the stream.
