@@ -43,13 +43,13 @@ export class PostResponse implements OutboundChannel {
   }
 
   /**
-   * The common case without a promise in between: a single request whose answer is still a
-   * plain JSON body takes `response` as that body. False when the answer is a stream.
+   * The common case without a promise in between: true when a single request's answer is
+   * still a plain JSON body, which the caller then sends itself (nothing more may be sent
+   * here, and the outcome is never asked for). False when the answer is a stream.
    */
-  answersDirectly (response: JsonRpcResponse): boolean {
+  answersDirectly (): boolean {
     if (this.stream !== null || this.batch || this.transport.options.responseMode === 'sse') return false
     this.remaining = 0
-    this.decided = { json: response }
     return true
   }
 

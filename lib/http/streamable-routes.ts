@@ -28,6 +28,7 @@ import type { Transport } from '../transport.js'
 import { isModernMessage } from '../modern/era.js'
 import { modernPost } from '../modern/modern-post.js'
 import { PostResponse, type PostOutcome } from './post-response.js'
+import type { MaybePromise } from '../protocol/dispatcher.js'
 
 const ALLOW = 'GET, POST, DELETE'
 
@@ -47,6 +48,14 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     return reply
   }
 
+  /** Sends one request's response (null: cancelled) on its POST's answer. */
+  function deliver (reply: FastifyReply, channel: PostResponse, response: JsonRpcResponse | null): MaybePromise<FastifyReply | JsonRpcResponse | JsonRpcResponse[]> {
+    if (response !== null && channel.answersDirectly()) return response
+    if (response === null) channel.abandon()
+    else channel.respond(response)
+    return channel.outcome.then((outcome) => answer(reply, outcome))
+  }
+
   async function initialize (request: FastifyRequest, reply: FastifyReply, message: JsonRpcRequest) {
     const existing = request.headers['mcp-session-id']
     if (typeof existing === 'string' && sessions.has(existing)) throw new FST_MCP_ALREADY_INITIALIZED()
@@ -63,9 +72,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     } else {
       recordServerHello(session, response)
     }
-    if (response === null) channel.abandon()
-    else channel.respond(response)
-    return answer(reply, await channel.outcome)
+    return deliver(reply, channel, response)
   }
 
   async function batch (request: FastifyRequest, reply: FastifyReply, messages: JsonRpcMessage[]) {
@@ -100,7 +107,9 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     bodyLimit: options.bodyLimit,
     schema: { body: Envelope },
     validatorCompiler: typeboxValidatorCompiler,
-    handler: async function mcpPost (request, reply) {
+    // Not async: a request whose handler answered synchronously is answered without any
+    // promise; every other path returns one.
+    handler: function mcpPost (request, reply) {
       const body = request.body as JsonRpcMessage | JsonRpcMessage[]
       if (Array.isArray(body)) {
         assertPostAccept(request.headers.accept, needJson, needSse)
@@ -115,11 +124,9 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
         const session = requireSession(request, sessions)
         assertRoom(session, 1)
         const channel = new PostResponse(transport, reply, session, 1, false)
-        const response = await dispatcher.run(session, body, channel, request.log)
-        if (response !== null && channel.answersDirectly(response)) return response
-        if (response === null) channel.abandon()
-        else channel.respond(response)
-        return answer(reply, await channel.outcome)
+        const response = dispatcher.run(session, body, channel, request.log)
+        if (response instanceof Promise) return response.then((settled) => deliver(reply, channel, settled))
+        return deliver(reply, channel, response)
       }
       const session = requireSession(request, sessions)
       // 2025-11-25 transports §Sending Messages #4: accepted notifications and responses get 202.

@@ -22,6 +22,9 @@ import {
   type RequestId
 } from './jsonrpc.js'
 
+/** A value now, or later: the dispatcher answers synchronous handlers without a promise. */
+export type MaybePromise<T> = T | Promise<T>
+
 /** What a modern-era request brings instead of a session (see runStateless). */
 export interface StatelessScope {
   protocolVersion: string
@@ -70,15 +73,13 @@ export class Dispatcher {
   /**
    * Runs one client request and returns its response without sending it, or null when the
    * request was cancelled (2025-11-25 cancellation: a cancelled request gets no response).
+   * A handler that answered synchronously gets its response back synchronously.
    */
-  run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): Promise<JsonRpcResponse | null> {
+  run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): MaybePromise<JsonRpcResponse | null> {
     const cancellation = new Cancellation()
-    const id = request.id
-    session.inflight.set(id, cancellation)
+    session.inflight.set(request.id, cancellation)
     const context = new SessionRequestContext(session, request, cancellation, channel, log, this.outbound)
-    return this.execute(request, context, cancellation, () => {
-      if (session.inflight.get(id) === cancellation) session.inflight.delete(id)
-    })
+    return this.execute(request, context, cancellation, session)
   }
 
   /**
@@ -108,42 +109,48 @@ export class Dispatcher {
         `Cannot send ${method}: protocol version ${scope.protocolVersion} has no server-to-client requests; return an input_required result`)),
       closeStream: () => false
     }
-    return this.execute(request, context, cancellation, scope.done)
+    return Promise.resolve(this.execute(request, context, cancellation, scope.done))
   }
 
   /**
-   * Runs the handler and settles with its response. One promise per request, not a chain
-   * of async frames: this is the hot path. A handler that ignores its signal must not hold
-   * its POST (or app.close()) open, so once the request is cancelled we stop waiting: it
-   * gets no response anyway.
+   * Runs the handler and settles with its response: synchronously when the handler
+   * answered synchronously, else with one promise, not a chain of async frames (this is the
+   * hot path). A handler that ignores its signal must not hold its POST (or app.close())
+   * open, so once the request is cancelled we stop waiting: it gets no response anyway.
+   * `owner` is the session whose in-flight entry ends with the request, or the callback a
+   * stateless request ends with.
    */
-  private execute (request: JsonRpcRequest, context: RequestContext, cancellation: Cancellation, release: () => void): Promise<JsonRpcResponse | null> {
+  private execute (request: JsonRpcRequest, context: RequestContext, cancellation: Cancellation, owner: Session | (() => void)): MaybePromise<JsonRpcResponse | null> {
     const id = request.id
-    let finished = false
-    const finish = (response: JsonRpcResponse | null): JsonRpcResponse | null => {
-      // The handler may settle after an abort already ended the request: count it once.
-      if (!finished) {
-        finished = true
-        cancellation.onAbort(null)
-        release()
-        this.settled()
-      }
-      return cancellation.aborted ? null : response
-    }
     let pending: Result | Promise<Result>
     try {
       pending = this.server.handleRequest(request, context)
     } catch (err) {
-      return Promise.resolve(finish(toErrorResponse(id, err, context.logger)))
+      return this.finish(id, cancellation, owner, toErrorResponse(id, err, context.logger))
     }
-    if (!(pending instanceof Promise)) return Promise.resolve(finish({ jsonrpc: '2.0', id, result: pending }))
+    if (!(pending instanceof Promise)) return this.finish(id, cancellation, owner, { jsonrpc: '2.0', id, result: pending })
     return new Promise((resolve) => {
-      cancellation.onAbort(() => resolve(finish(null)))
+      // The handler may settle after an abort already ended the request: count it once.
+      let finished = false
+      const settle = (response: JsonRpcResponse | null): void => {
+        if (finished) return
+        finished = true
+        resolve(this.finish(id, cancellation, owner, response))
+      }
+      cancellation.onAbort(() => settle(null))
       pending.then(
-        (result) => resolve(finish({ jsonrpc: '2.0', id, result })),
-        (err: unknown) => resolve(finish(toErrorResponse(id, err, context.logger)))
+        (result) => settle({ jsonrpc: '2.0', id, result }),
+        (err: unknown) => settle(toErrorResponse(id, err, context.logger))
       )
     })
+  }
+
+  private finish (id: RequestId, cancellation: Cancellation, owner: Session | (() => void), response: JsonRpcResponse | null): JsonRpcResponse | null {
+    cancellation.onAbort(null)
+    if (typeof owner === 'function') owner()
+    else if (owner.inflight.get(id) === cancellation) owner.inflight.delete(id)
+    this.settled()
+    return cancellation.aborted ? null : response
   }
 
   notification (session: Session | undefined, notification: JsonRpcNotification, log: FastifyBaseLogger): void {

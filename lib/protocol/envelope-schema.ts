@@ -4,19 +4,21 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 // The JSON-RPC 2.0 envelope: what every POSTed message must look like before any MCP
 // meaning is given to it. Members beyond these are allowed (clients add `_meta` etc.).
 const Id = Type.Union([Type.String(), Type.Integer()])
-const Params = Type.Record(Type.String(), Type.Unknown())
+// "Any object, not an array": an empty Object schema says it without the per-key walk a
+// Record schema compiles to (Object.entries on every request's params).
+const AnyObject = Type.Object({})
 
 export const RequestOrNotification = Type.Object({
   jsonrpc: Type.Literal('2.0'),
   id: Type.Optional(Id),
   method: Type.String({ minLength: 1 }),
-  params: Type.Optional(Params)
+  params: Type.Optional(AnyObject)
 })
 
 export const ResultResponse = Type.Object({
   jsonrpc: Type.Literal('2.0'),
   id: Id,
-  result: Type.Record(Type.String(), Type.Unknown())
+  result: AnyObject
 })
 
 export const ErrorResponse = Type.Object({
@@ -41,7 +43,8 @@ export type EnvelopeBody = Static<typeof Envelope>
 export function typeboxValidatorCompiler ({ schema }: { schema: unknown }) {
   const check = TypeCompiler.Compile(schema as TSchema)
   return (value: unknown) => {
-    if (check.Check(value)) return { value }
+    // `true` keeps the parsed body as it is, without a result object per request.
+    if (check.Check(value)) return true
     // A failed check always has a first error. The envelope is a union, so that error is
     // about the whole body: which branch was meant cannot be known.
     const first = check.Errors(value).First()!
