@@ -31,14 +31,18 @@ export interface MemoryEventStoreOptions {
 
 class StoredStream {
   readonly sessionId: string
+  readonly id: string
   seqs: number[] = []
   data: string[] = []
   head = 0
   /** The lowest sequence number still replayable (everything below was dropped). */
   firstSeq = 1
+  /** Forgotten: its session ended, or eviction emptied it. */
+  gone = false
 
-  constructor (sessionId: string) {
+  constructor (sessionId: string, id: string) {
     this.sessionId = sessionId
+    this.id = id
   }
 
   get size (): number {
@@ -61,9 +65,13 @@ class StoredStream {
 export class MemoryEventStore implements EventStore {
   private readonly maxEventsPerStream: number
   private readonly maxEvents: number
-  // Insertion order is age order: the oldest stream pays first when the total is reached.
-  private readonly streams = new Map<string, StoredStream>()
-  private readonly bySession = new Map<string, Set<string>>()
+  private readonly sessions = new Map<string, Map<string, StoredStream>>()
+  // Streams in the order they were created: the oldest pays first when the total is
+  // reached. An array with a moving head, not a Map's iterator: under a full store every
+  // append evicts, and a Map that just lost its oldest entries makes that a scan.
+  private order: StoredStream[] = []
+  private orderHead = 0
+  private liveStreams = 0
   private total = 0
 
   constructor (options: MemoryEventStoreOptions = {}) {
@@ -79,15 +87,14 @@ export class MemoryEventStore implements EventStore {
   }
 
   append (sessionId: string, streamId: string, seq: number, data: string): void {
-    const key = `${sessionId}\n${streamId}`
-    let stream = this.streams.get(key)
+    let streams = this.sessions.get(sessionId)
+    if (streams === undefined) this.sessions.set(sessionId, streams = new Map())
+    let stream = streams.get(streamId)
     if (stream === undefined) {
-      stream = new StoredStream(sessionId)
+      stream = new StoredStream(sessionId, streamId)
       stream.firstSeq = seq
-      this.streams.set(key, stream)
-      let keys = this.bySession.get(sessionId)
-      if (keys === undefined) this.bySession.set(sessionId, keys = new Set())
-      keys.add(key)
+      streams.set(streamId, stream)
+      this.remember(stream)
     }
     stream.seqs.push(seq)
     stream.data.push(data)
@@ -100,7 +107,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   replay (sessionId: string, streamId: string, afterSeq: number): StoredEvent[] | null {
-    const stream = this.streams.get(`${sessionId}\n${streamId}`)
+    const stream = this.sessions.get(sessionId)?.get(streamId)
     if (stream === undefined || afterSeq + 1 < stream.firstSeq) return null
     const events: StoredEvent[] = []
     for (let i = stream.head; i < stream.seqs.length; i++) {
@@ -111,23 +118,47 @@ export class MemoryEventStore implements EventStore {
   }
 
   dropSession (sessionId: string): void {
-    const keys = this.bySession.get(sessionId)
-    if (keys === undefined) return
-    for (const key of keys) {
-      this.total -= this.streams.get(key)!.size
-      this.streams.delete(key)
+    const streams = this.sessions.get(sessionId)
+    if (streams === undefined) return
+    for (const stream of streams.values()) {
+      this.total -= stream.size
+      this.forget(stream)
     }
-    this.bySession.delete(sessionId)
+    this.sessions.delete(sessionId)
+  }
+
+  private remember (stream: StoredStream): void {
+    this.liveStreams++
+    // Streams of ended sessions wait in `order` until they reach its head; when they
+    // outnumber the live ones, drop them all at once.
+    if (this.order.length - this.orderHead > 2 * this.liveStreams + 1024) {
+      this.order = this.order.slice(this.orderHead).filter((s) => !s.gone)
+      this.orderHead = 0
+    }
+    this.order.push(stream)
+  }
+
+  private forget (stream: StoredStream): void {
+    stream.gone = true
+    this.liveStreams--
   }
 
   private evictOldest (): void {
-    const [key, stream] = this.streams.entries().next().value as [string, StoredStream]
+    let stream = this.order[this.orderHead]
+    while (stream.gone) stream = this.order[++this.orderHead]
     stream.shift()
     this.total--
     if (stream.size === 0) {
       // Keep no empty record: a replay of it would wrongly look complete.
-      this.streams.delete(key)
-      this.bySession.get(stream.sessionId)!.delete(key)
+      this.forget(stream)
+      this.orderHead++
+      const streams = this.sessions.get(stream.sessionId)!
+      streams.delete(stream.id)
+      if (streams.size === 0) this.sessions.delete(stream.sessionId)
+    }
+    if (this.orderHead > 1024 && this.orderHead * 2 > this.order.length) {
+      this.order = this.order.slice(this.orderHead)
+      this.orderHead = 0
     }
   }
 }

@@ -27,6 +27,17 @@ export function formatEvent (event: SseEvent): string {
   return out + `data: ${event.data}\n\n`
 }
 
+// Node corks a response's writes within a turn, but not the head that flushHeaders() sends:
+// without this, a POST answered at once (progress, then its result) costs two writes, the
+// head alone and then the events. The head is corked until the next tick instead, with one
+// shared tick, so that opening 10,000 streams at once pays for one callback, not 10,000.
+const corked: SseStream[] = []
+
+function uncorkAll (): void {
+  for (let i = 0; i < corked.length; i++) corked[i].uncork()
+  corked.length = 0
+}
+
 /**
  * One Server-Sent Events response over `reply.raw`. It owns the socket after hijack: it
  * writes events the moment they exist, respects `write()` backpressure with a bounded
@@ -64,9 +75,12 @@ export class SseStream {
   static start (reply: FastifyReply, maxQueueBytes: number, onClose: (stream: SseStream) => void): SseStream {
     reply.hijack()
     const raw = reply.raw
+    raw.cork()
     raw.writeHead(200, { ...reply.getHeaders(), ...SSE_HEADERS } as Record<string, string>)
     raw.flushHeaders()
-    return new SseStream(raw, maxQueueBytes, onClose)
+    const stream = new SseStream(raw, maxQueueBytes, onClose)
+    if (corked.push(stream) === 1) process.nextTick(uncorkAll)
+    return stream
   }
 
   /** Writes a JSON-RPC message as an SSE `message` event. False when it could not be sent. */
@@ -100,6 +114,11 @@ export class SseStream {
     }
     if (!this.raw.write(chunk)) this.pending = []
     return true
+  }
+
+  /** Sends the corked head and this turn's events; an ended response has sent them. */
+  uncork (): void {
+    if (!this.closed) this.raw.uncork()
   }
 
   /** Ends the stream from our side (response delivered, session ended, shutdown). */

@@ -45,6 +45,35 @@ test('past maxEvents the oldest stream gives up its oldest events, and an emptie
   store.dropSession('never')
 })
 
+test('eviction past maxEvents stays first-in first-out across thousands of streams', async (t) => {
+  const store = new MemoryEventStore({ maxEvents: 100 })
+  // 5,000 two-event streams through a store that holds 100 events: every append evicts.
+  for (let n = 0; n < 5000; n++) {
+    store.append(`s${n % 7}`, `st${n}`, 1, '')
+    store.append(`s${n % 7}`, `st${n}`, 2, `${n}`)
+  }
+  t.equal(store.size, 100)
+  t.equal(store.replay('s0', 'st0', 0), null, 'the first streams are long gone')
+  t.equal(store.replay(`s${4949 % 7}`, 'st4949', 0), null, 'the 51st newest stream is gone: 50 streams fill the store')
+  t.same(store.replay(`s${4950 % 7}`, 'st4950', 0), [{ seq: 2, data: '4950' }], 'the 50th newest stream is whole')
+  t.same(store.replay(`s${4999 % 7}`, 'st4999', 1), [{ seq: 2, data: '4999' }])
+})
+
+test('streams of ended sessions do not pile up in the eviction order', async (t) => {
+  const store = new MemoryEventStore({ maxEvents: 10 })
+  for (let n = 0; n < 20000; n++) {
+    store.append(`s${n}`, 'a', 1, 'x')
+    store.dropSession(`s${n}`)
+  }
+  t.equal(store.size, 0)
+  // The order is private; its length is what would leak if ended sessions' streams stayed.
+  t.ok((store as unknown as { order: unknown[] }).order.length < 3000, 'bounded by the live streams, not by every stream ever made')
+  store.append('live', 'a', 1, 'x')
+  for (let seq = 2; seq <= 12; seq++) store.append('live', 'a', seq, `${seq}`)
+  t.equal(store.size, 10)
+  t.same(store.replay('live', 'a', 2)!.map((e) => e.seq), [3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+})
+
 test('bad bounds are refused', async (t) => {
   t.throws(() => new MemoryEventStore({ maxEventsPerStream: 0 }), /maxEventsPerStream/)
   t.throws(() => new MemoryEventStore({ maxEvents: 1.5 }), /maxEvents/)
