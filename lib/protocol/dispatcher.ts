@@ -77,9 +77,13 @@ export class Dispatcher {
    */
   run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): MaybePromise<JsonRpcResponse | null> {
     const cancellation = new Cancellation()
-    session.inflight.set(request.id, cancellation)
     const context = new SessionRequestContext(session, request, cancellation, channel, log, this.outbound)
-    return this.execute(request, context, cancellation, session)
+    const answer = this.execute(request, context, cancellation, session)
+    // Only a request still running can be cancelled, counted or aborted by the session's
+    // end: one answered synchronously never enters the in-flight map, whose growing and
+    // shrinking allocates on every request.
+    if (answer instanceof Promise) session.track(request.id, cancellation)
+    return answer
   }
 
   /**

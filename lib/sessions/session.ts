@@ -44,6 +44,7 @@ export class Session implements McpSessionInfo {
   /** Every open SSE connection of this session (POST responses and GET streams). */
   readonly streams = new Set<SseStream>()
   private lazyState: Map<string, unknown> | null = null
+  private endReason: Error | null = null
   private nextOutboundId = 0
 
   constructor (id: string, now: number, kind: SessionKind = 'streamable') {
@@ -73,10 +74,20 @@ export class Session implements McpSessionInfo {
     return stream !== null && stream.send(message)
   }
 
+  /**
+   * Counts a request as in flight until the dispatcher deletes it. A session that already
+   * ended (its handler closed it before returning) aborts the request at once instead.
+   */
+  track (id: RequestId, cancellation: Cancellation): void {
+    if (this.endReason !== null) cancellation.abort(this.endReason)
+    else this.inflight.set(id, cancellation)
+  }
+
   /** Aborts in-flight work (which settles its pending requests) and ends the streams. */
   close (reason: Error): void {
     // The registry removes a session before closing it, so this runs once.
     this.closed = true
+    this.endReason = reason
     // Each pending server-to-client request belongs to an in-flight request, and aborting
     // that request settles it (and tells the client with notifications/cancelled).
     for (const cancellation of this.inflight.values()) cancellation.abort(reason)

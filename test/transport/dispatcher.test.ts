@@ -1,5 +1,6 @@
 import { test } from 'tap'
-import { buildApp, initSession, post, sessionHeaders, sseMessages, until } from '../helpers.js'
+import { Type } from '@sinclair/typebox'
+import { buildApp, initSession, post, sessionHeaders, sseMessages, testServer, until } from '../helpers.js'
 
 test('a server-to-client request rides the POST stream and the POSTed answer resolves it', async (t) => {
   const app = await buildApp()
@@ -74,6 +75,36 @@ test('notifications/cancelled aborts the handler and no response is sent', async
   t.equal(res.headers['content-type'], 'text/event-stream')
   t.same(sseMessages(res.body), [])
   t.equal(session.inflight.size, 0)
+})
+
+test('a request answered synchronously is never counted in flight; one still running is', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  const id = await initSession(app)
+  const session = app.mcpSessions.get(id)!
+  const echo = await post(app, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'now' } } }, sessionHeaders(id))
+  t.equal(echo.json().result.content[0].text, 'now')
+  t.equal(session.inflight.size, 0)
+  const call = post(app, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'wait', arguments: { ms: 30 } } }, sessionHeaders(id))
+  await until(() => session.inflight.size === 1)
+  t.equal((await call).json().result.content[0].text, 'waited')
+  t.equal(session.inflight.size, 0)
+})
+
+test('a handler that ends its own session before returning is aborted at once', async (t) => {
+  const server = testServer()
+  let aborted: unknown
+  const app = await buildApp({}, server.tool('leave', { input: Type.Object({}) }, (_args, ctx) => {
+    app.mcpSessions.close(ctx.session!.id)
+    // Never settles on its own: only the abort can end it.
+    return new Promise(() => { ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason }) })
+  }))
+  t.teardown(() => app.close())
+  const id = await initSession(app)
+  const res = await post(app, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'leave', arguments: {} } }, sessionHeaders(id))
+  t.ok(aborted instanceof Error, 'the handler saw its signal abort')
+  t.same(sseMessages(res.body), [], 'no response for work the session took with it')
+  t.equal(app.mcpSessions.size, 0)
 })
 
 test('cancelling an unknown or finished request is harmless', async (t) => {
