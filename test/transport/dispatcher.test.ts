@@ -1,8 +1,9 @@
-import { test } from 'tap'
+import { test, type Test } from 'tap'
 import { Type } from '@sinclair/typebox'
 import { buildApp, initSession, post, sessionHeaders, sseMessages, testServer, until } from '../helpers.js'
 
-test('a server-to-client request rides the POST stream and the POSTed answer resolves it', async (t) => {
+/** Calls the `ask` tool and waits until its roots/list request to the client is pending. */
+async function askingSession (t: Test) {
   const app = await buildApp()
   t.teardown(() => app.close())
   const id = await initSession(app)
@@ -10,6 +11,11 @@ test('a server-to-client request rides the POST stream and the POSTed answer res
   const session = app.mcpSessions.get(id)!
   await until(() => session.pending.size === 1)
   const [outboundId] = session.pending.keys()
+  return { app, id, call, session, outboundId }
+}
+
+test('a server-to-client request rides the POST stream and the POSTed answer resolves it', async (t) => {
+  const { app, id, call, session, outboundId } = await askingSession(t)
   const answer = await post(app, { jsonrpc: '2.0', id: outboundId, result: { roots: [{ uri: 'file:///x' }] } }, sessionHeaders(id))
   t.equal(answer.statusCode, 202)
   const res = await call
@@ -20,13 +26,7 @@ test('a server-to-client request rides the POST stream and the POSTed answer res
 })
 
 test('an error answer from the client rejects the waiting handler', async (t) => {
-  const app = await buildApp()
-  t.teardown(() => app.close())
-  const id = await initSession(app)
-  const call = post(app, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'ask', arguments: {} } }, sessionHeaders(id))
-  const session = app.mcpSessions.get(id)!
-  await until(() => session.pending.size === 1)
-  const [outboundId] = session.pending.keys()
+  const { app, id, call, outboundId } = await askingSession(t)
   await post(app, { jsonrpc: '2.0', id: outboundId, error: { code: -32601, message: 'no roots here' } }, sessionHeaders(id))
   const result = sseMessages((await call).body).at(-1).result
   t.equal(result.isError, true)

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Type } from '@sinclair/typebox'
-import { test } from 'tap'
+import { test, type Test } from 'tap'
 import { createMcpServer } from '../../lib/index.js'
 import { buildApp, initSession, parseSse, post, sessionHeaders, sseMessages, ACCEPT_BOTH } from '../helpers.js'
 
@@ -37,6 +37,20 @@ function streamingServer () {
 async function listen (app: Awaited<ReturnType<typeof buildApp>>): Promise<number> {
   await app.listen({ port: 0, host: '127.0.0.1' })
   return (app.server.address() as AddressInfo).port
+}
+
+/**
+ * A listening app with the streaming server and one initialized session: what every test
+ * of a cut connection needs, since only a real socket can be cut.
+ */
+async function listeningSession (t: Test) {
+  const { server, open } = streamingServer()
+  const app = await buildApp({}, server)
+  t.teardown(() => app.close())
+  const port = await listen(app)
+  const id = await initSession(app)
+  const headers = { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...sessionHeaders(id) }
+  return { app, port, id, headers, open }
 }
 
 /** A raw HTTP request whose response is read event by event; destroy() cuts the connection. */
@@ -122,12 +136,7 @@ test('event ids are unique across the streams of a session', async (t) => {
 })
 
 test('a dropped POST stream is resumed with Last-Event-ID: nothing lost, nothing twice', async (t) => {
-  const { server, open } = streamingServer()
-  const app = await buildApp({}, server)
-  t.teardown(() => app.close())
-  const port = await listen(app)
-  const id = await initSession(app)
-  const headers = { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...sessionHeaders(id) }
+  const { app, port, id, headers, open } = await listeningSession(t)
   const first = rawRequest(port, 'POST', headers, callBody(2, 'gated', { gate: 'a', before: 2, after: 3 }))
   await first.until((text) => text.includes('before 2'))
   const seen = parseSse(first.text)
@@ -147,12 +156,7 @@ test('a dropped POST stream is resumed with Last-Event-ID: nothing lost, nothing
 })
 
 test('resuming a live stream carries on with its later events on the new connection', async (t) => {
-  const { server, open } = streamingServer()
-  const app = await buildApp({}, server)
-  t.teardown(() => app.close())
-  const port = await listen(app)
-  const id = await initSession(app)
-  const headers = { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...sessionHeaders(id) }
+  const { port, id, headers, open } = await listeningSession(t)
   const first = rawRequest(port, 'POST', headers, callBody(2, 'gated', { gate: 'b', before: 1, after: 2 }))
   await first.until((text) => text.includes('before 1'))
   const primingId = parseSse(first.text)[0].id!
@@ -181,12 +185,7 @@ test('the polling pattern: a handler closes its connection and the client collec
 })
 
 test('two streams on one session: resuming one replays only its own events', async (t) => {
-  const { server, open } = streamingServer()
-  const app = await buildApp({}, server)
-  t.teardown(() => app.close())
-  const port = await listen(app)
-  const id = await initSession(app)
-  const headers = { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...sessionHeaders(id) }
+  const { app, port, id, headers, open } = await listeningSession(t)
   const one = rawRequest(port, 'POST', headers, callBody(1, 'gated', { gate: 'one', before: 1, after: 1 }))
   const two = rawRequest(port, 'POST', headers, callBody(2, 'gated', { gate: 'two', before: 1, after: 1 }))
   await one.until((text) => text.includes('before 1'))
