@@ -4,9 +4,9 @@
 // transport, which keeps the session only if the body was a successful initialize.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { announce, portFromEnv, stopOnSignal } from './lifecycle.js'
-import { SdkSessions } from './sdk-sessions.js'
+import { createSdkSessions } from './sdk-sessions.js'
 
-const sessions = new SdkSessions()
+const sessions = createSdkSessions()
 
 function jsonError (res: ServerResponse, status: number, code: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' })
