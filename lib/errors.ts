@@ -82,6 +82,37 @@ export const FST_MCP_MODERN_VERSION_UNSUPPORTED = createError<[string, string]>(
 export const FST_MCP_MODERN_METHOD_NOT_FOUND = createError<[string]>('FST_MCP_MODERN_METHOD_NOT_FOUND',
   'Method not found: %s is not part of protocol version 2026-07-28', 404, TypeError, false)
 
+// Authorization (auth option): 2025-11-25 authorization §Error Handling (401 missing or
+// invalid token, 403 insufficient scope, 400 malformed request). The bearer guard puts the
+// WWW-Authenticate challenge on the reply; these are the JSON-RPC bodies that go with it.
+export const FST_MCP_UNAUTHORIZED = createError('FST_MCP_UNAUTHORIZED',
+  'Unauthorized: send an OAuth access token as Authorization: Bearer <token>; the WWW-Authenticate header names the resource metadata that says where to get one', 401, Error, false)
+
+export const FST_MCP_INVALID_TOKEN = createError<[string]>('FST_MCP_INVALID_TOKEN',
+  'Unauthorized: %s; get a new access token for this server', 401, Error, false)
+
+export const FST_MCP_INVALID_AUTH_REQUEST = createError<[string]>('FST_MCP_INVALID_AUTH_REQUEST',
+  'Bad Request: %s; send the access token as Authorization: Bearer <token>', 400, TypeError, false)
+
+const InsufficientScope = createError<[string]>('FST_MCP_INSUFFICIENT_SCOPE',
+  'Forbidden: the access token lacks a scope this request needs (%s); get a token with these scopes', 403, Error, false)
+
+/**
+ * The token is valid but does not grant what the request needs: 403 with
+ * `WWW-Authenticate: Bearer error="insufficient_scope", scope="<scope>"`. Thrown by the
+ * bearer guard for `auth.requiredScopes`, and by `auth.verifyToken` for needs of its own:
+ * `throw new errors.FST_MCP_INSUFFICIENT_SCOPE('files:write')`.
+ */
+export class FST_MCP_INSUFFICIENT_SCOPE extends InsufficientScope {
+  /** The space-separated scopes the challenge asks for. */
+  readonly scope: string
+
+  constructor (scope: string) {
+    super(scope)
+    this.scope = scope
+  }
+}
+
 export const FST_MCP_INVALID_OPTION = createError<[string, string, string]>('FST_MCP_INVALID_OPTION',
   'fastify-mcp-transport: option "%s" is %s; expected %s', 500, TypeError)
 
@@ -113,5 +144,13 @@ export const RPC_CODES: Readonly<Record<string, number>> = {
   FST_MCP_HEADER_MISMATCH: -32020,
   FST_MCP_INVALID_META: ErrorCode.InvalidParams,
   FST_MCP_MODERN_VERSION_UNSUPPORTED: -32022,
-  FST_MCP_MODERN_METHOD_NOT_FOUND: ErrorCode.MethodNotFound
+  FST_MCP_MODERN_METHOD_NOT_FOUND: ErrorCode.MethodNotFound,
+  // Refusals at the HTTP level, like Origin/Host (403) or a missing session (400): the
+  // status and WWW-Authenticate tell an OAuth client what to do, and -32000 is the
+  // implementation-defined server error used for every such refusal. Not -32600: the
+  // JSON-RPC message itself may be fine; its HTTP request's credentials are not.
+  FST_MCP_UNAUTHORIZED: ErrorCode.ConnectionClosed,
+  FST_MCP_INVALID_TOKEN: ErrorCode.ConnectionClosed,
+  FST_MCP_INVALID_AUTH_REQUEST: ErrorCode.ConnectionClosed,
+  FST_MCP_INSUFFICIENT_SCOPE: ErrorCode.ConnectionClosed
 }

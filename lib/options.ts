@@ -2,6 +2,7 @@ import type { FastifyCorsOptions } from '@fastify/cors'
 import type { McpServerContract, McpTransportOptions, ResponseMode } from '../types/index.js'
 import { FST_MCP_INVALID_OPTION, FST_MCP_INVALID_SERVER } from './errors.js'
 import { MemoryEventStore, type EventStore } from './streams/event-store.js'
+import { resolveAuthOptions, type ResolvedAuth } from './auth/auth-options.js'
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
@@ -42,6 +43,8 @@ export interface ResolvedOptions {
   shutdownTimeout: number
   legacySse: boolean
   deprecatedRoutes: boolean
+  /** null: authorization is off (the default), and nothing of it is registered. */
+  auth: ResolvedAuth | null
 }
 
 function integer (name: string, value: unknown, fallback: number, min: number): number {
@@ -115,6 +118,7 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     maxPendingPerSession: integer('maxPendingPerSession', options.maxPendingPerSession, DEFAULT_MAX_PENDING_PER_SESSION, 1),
     shutdownTimeout: integer('shutdownTimeout', options.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT, 0),
     legacySse: boolean('legacySse', options.legacySse, DEFAULT_LEGACY_SSE),
-    deprecatedRoutes: boolean('deprecatedRoutes', options.deprecatedRoutes, DEFAULT_DEPRECATED_ROUTES)
+    deprecatedRoutes: boolean('deprecatedRoutes', options.deprecatedRoutes, DEFAULT_DEPRECATED_ROUTES),
+    auth: resolveAuthOptions(options.auth)
   }
 }

@@ -10,12 +10,15 @@ import { streamableRoutes } from './http/streamable-routes.js'
 import { legacySseRoutes } from './http/legacy-sse-routes.js'
 import { deprecatedRoutes } from './http/deprecated-routes.js'
 import { resolveOptions } from './options.js'
+import { createBearerGuard } from './auth/bearer-guard.js'
+import { resourceMetadataRoutes } from './auth/resource-metadata.js'
 import { Transport } from './transport.js'
 
 // Headers a browser client must be allowed to send and to read (2025-11-25 transports).
 // Mcp-Param-* names vary per tool: pass `cors: { allowedHeaders: [...] }` to allow them.
 const MCP_REQUEST_HEADERS = ['content-type', 'accept', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'mcp-method', 'mcp-name']
-const MCP_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version']
+// www-authenticate: a browser client reads the challenge to find the resource metadata.
+const MCP_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate']
 
 // fastify-plugin skips encapsulation, so Fastify would ignore `prefix` for this plugin;
 // the routes' own contexts apply it instead, as users expect from register(..., { prefix }).
@@ -42,10 +45,25 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
       })
     }
     instance.addHook('onRequest', createOriginGuard(options))
+    // Only with the auth option: without it no hook, no decorator, nothing per request.
+    if (options.auth !== null) {
+      instance.decorateRequest('mcpAuth', undefined)
+      // After the origin guard: a refused origin never reaches the verifier.
+      instance.addHook('onRequest', createBearerGuard(options.auth))
+    }
     streamableRoutes(instance, transport)
     if (options.legacySse) legacySseRoutes(instance, transport)
     if (options.deprecatedRoutes) deprecatedRoutes(instance, transport)
   }, { prefix: opts.prefix })
+
+  // At the root (the context the plugin is registered in, without its prefix), where
+  // clients look for it; outside the MCP routes' context, so no guard applies.
+  const auth = options.auth
+  if (auth !== null) {
+    await fastify.register(async function mcpResourceMetadata (instance) {
+      resourceMetadataRoutes(instance, auth)
+    })
+  }
 
   if (options.health.length > 0) {
     await fastify.register(async function mcpHealth (instance) {

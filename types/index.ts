@@ -1,7 +1,7 @@
 // The public type surface of fastify-mcp-transport: plugin options, the contract between
 // transport and MCP server, and the Fastify decorator this plugin adds.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { FastifyBaseLogger } from 'fastify'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { FastifyCorsOptions } from '@fastify/cors'
 import type {
   JsonRpcNotification,
@@ -74,6 +74,12 @@ export interface RequestContext {
   readonly progressToken: string | number | undefined
   /** The Fastify request logger (server-side logging; not sent to the client). */
   readonly logger: FastifyBaseLogger
+  /**
+   * With the `auth` option: what `auth.verifyToken` returned for the token of the HTTP
+   * request that carried this message (every request is authenticated on its own). Unset
+   * without `auth`.
+   */
+  readonly authInfo?: AuthInfo | undefined
   /** Sends a notification related to this request on this request's stream. */
   notify (notification: Omit<JsonRpcNotification, 'jsonrpc'>): void
   /**
@@ -89,6 +95,8 @@ export interface RequestContext {
 export interface NotificationContext {
   readonly session: McpSessionInfo | undefined
   readonly logger: FastifyBaseLogger
+  /** With the `auth` option: the verified token of the HTTP request that carried the notification. */
+  readonly authInfo?: AuthInfo | undefined
 }
 
 /** What the transport offers a server for messages that are not tied to a request. */
@@ -121,6 +129,74 @@ export interface McpServerContract {
 }
 
 export type ResponseMode = 'auto' | 'json' | 'sse'
+
+/**
+ * A verified access token, as `auth.verifyToken` returns it: the official SDK's AuthInfo
+ * plus `subject`, with `resource` as a string. Handlers get it as `ctx.authInfo`; SDK
+ * servers behind fromSdkServer get it as `extra.authInfo` (`resource` as a URL there).
+ */
+export interface AuthInfo {
+  /** The access token itself, for handlers that call other services on the user's behalf. */
+  token: string
+  /** The OAuth client the token was issued to. Owns the sessions it creates when `subject` is unset. */
+  clientId: string
+  /** The scopes the token grants; checked against `auth.requiredScopes`. */
+  scopes: string[]
+  /** When the token expires, in seconds since the epoch: an expired token gets 401 even if the verifier forgot to check. */
+  expiresAt?: number
+  /**
+   * The audience the token was issued for (RFC 8707 resource indicator). When set it must be
+   * this server's `resourceMetadata.resource` (scheme and host compared case-insensitively, a
+   * trailing slash ignored), or the request gets 401: a token meant for another server is
+   * never accepted (2025-11-25 authorization §Token Audience Binding and Validation).
+   */
+  resource?: string
+  /** The user the token acts for (`sub`). Sessions are bound to it, or to `clientId` without it. */
+  subject?: string
+  /** Anything else the verifier wants handlers to see (claims, tenant, roles). */
+  extra?: Record<string, unknown>
+}
+
+/**
+ * RFC 9728 Protected Resource Metadata, served as given at
+ * `/.well-known/oauth-protected-resource` and the path-suffixed URL of `resource`.
+ */
+export interface ProtectedResourceMetadata {
+  /** This server's canonical URI, the audience clients ask tokens for: absolute http(s), no fragment, e.g. 'https://mcp.example.com/mcp'. */
+  resource: string
+  /** Issuer URLs of the authorization servers that issue tokens for this server; at least one. */
+  authorization_servers: string[]
+  /** The scopes clients may ask for. */
+  scopes_supported?: string[]
+  /** Any other RFC 9728 field (bearer_methods_supported, resource_name, ...). */
+  [field: string]: unknown
+}
+
+/**
+ * The `auth` option: the MCP routes become an OAuth 2.1 resource server (2025-11-25
+ * authorization). Every request needs `Authorization: Bearer <token>`; the plugin checks
+ * the header's syntax, expiry, audience and scopes, and `verifyToken` does the rest.
+ */
+export interface AuthOptions {
+  /**
+   * Checks a bearer token and says who it belongs to. It must check the signature (or ask
+   * the authorization server: introspection), the expiry, and that the audience is this
+   * server. Throw to refuse it: the client gets 401 invalid_token with a generic message
+   * (what was thrown is logged at debug level), or 403 insufficient_scope when it throws
+   * `errors.FST_MCP_INSUFFICIENT_SCOPE`. Required.
+   */
+  verifyToken (token: string, request: FastifyRequest): AuthInfo | Promise<AuthInfo>
+  /** RFC 9728 Protected Resource Metadata, served at the root of the app. Required. */
+  resourceMetadata: ProtectedResourceMetadata
+  /** Scopes every MCP request needs; a token without them gets 403 insufficient_scope. Default none. */
+  requiredScopes?: string[]
+  /**
+   * The metadata URL announced in `WWW-Authenticate: Bearer resource_metadata="..."`. Default:
+   * the path-suffixed well-known URL of `resource` (`https://h/mcp` →
+   * `https://h/.well-known/oauth-protected-resource/mcp`).
+   */
+  resourceMetadataUrl?: string
+}
 
 export interface McpTransportOptions {
   /** The MCP server: createMcpServer(...) or any McpServerContract. Required. */
@@ -186,11 +262,24 @@ export interface McpTransportOptions {
    * clients use the headers on `${path}`. Default true.
    */
   deprecatedRoutes?: boolean
+  /**
+   * OAuth 2.1 authorization (2025-11-25 authorization): bearer tokens on every MCP route,
+   * Protected Resource Metadata at `/.well-known/oauth-protected-resource[/<path>]`, sessions
+   * bound to the identity that created them. Default: off (no check, no metadata routes).
+   */
+  auth?: AuthOptions
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The MCP session registry of fastify-mcp-transport. */
     mcpSessions: SessionRegistry
+  }
+  interface FastifyRequest {
+    /**
+     * With the `auth` option, on the MCP routes: the verified token of this request (set by
+     * the bearer guard before any handler runs). Undefined elsewhere and without `auth`.
+     */
+    mcpAuth: AuthInfo | undefined
   }
 }

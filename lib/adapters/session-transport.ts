@@ -1,7 +1,8 @@
 // Type-only imports: nothing of the SDK is loaded at run time by this module.
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import type { McpServerHost, RequestContext } from '../../types/index.js'
+import type { AuthInfo as SdkAuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import type { AuthInfo, McpServerHost, RequestContext } from '../../types/index.js'
 import {
   ErrorCode,
   McpError,
@@ -18,6 +19,15 @@ interface InflightRequest {
   context: RequestContext
   resolve: (result: Result) => void
   reject: (error: Error) => void
+}
+
+/**
+ * The verified token as SDK handlers expect `extra.authInfo`: the SDK types `resource` as a
+ * URL. The bearer guard already parsed it, so it parses here.
+ */
+function sdkAuthInfo (info: AuthInfo): SdkAuthInfo {
+  const { resource, ...rest } = info
+  return resource === undefined ? rest : { ...rest, resource: new URL(resource) }
 }
 
 function errorObject (err: unknown): JsonRpcErrorObject {
@@ -91,7 +101,12 @@ export class SdkSessionTransport implements Transport {
       signal.addEventListener('abort', onAbort, { once: true })
       // The SDK's handle on the polling pattern (2025-11-25 §Sending Messages #6): a handler
       // may close its request's connection and the client resumes with Last-Event-ID.
-      this.onmessage?.(request as JSONRPCMessage, { closeSSEStream: () => { context.closeStream() } })
+      // The SDK hands `authInfo` to its handlers as extra.authInfo (the `auth` option).
+      const authInfo = context.authInfo
+      this.onmessage?.(request as JSONRPCMessage, {
+        authInfo: authInfo === undefined ? undefined : sdkAuthInfo(authInfo),
+        closeSSEStream: () => { context.closeStream() }
+      })
     })
   }
 

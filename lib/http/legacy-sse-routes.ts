@@ -14,6 +14,8 @@ import { isNotification, isRequest, type JsonRpcMessage, type JsonRpcRequest } f
 import { SseSessionChannel } from '../protocol/sse-session-channel.js'
 import { recordClientHello, recordServerHello } from '../sessions/session-handshake.js'
 import { requireSession } from '../sessions/session-lookup.js'
+import { ownerOf } from '../auth/session-owner.js'
+import type { AuthInfo } from '../../types/index.js'
 import type { Session } from '../sessions/session.js'
 import type { SseStream } from '../streams/sse-stream.js'
 import type { Transport } from '../transport.js'
@@ -42,6 +44,9 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
       if (!accepts(request.headers.accept, 'text/event-stream')) throw new FST_MCP_NOT_ACCEPTABLE('text/event-stream')
       if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
       const session = sessions.create('sse')
+      const auth = request.mcpAuth
+      // SBP-1125 §Session Hijacking: POSTs for this session need a token of the same identity.
+      if (auth !== undefined) session.owner = ownerOf(auth)
       const stream = hub.open(reply, function legacySseClosed () {
         // The stream is the session in this transport: a client that went away ends it.
         sessions.close(session.id)
@@ -88,10 +93,10 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
         if (session.inflight.size >= options.maxRequestsPerSession) {
           throw new FST_MCP_SESSION_BUSY(options.maxRequestsPerSession, 'requests in flight')
         }
-        if (body.method === 'initialize') initialize(session, body, channel, request.log)
-        else void dispatcher.request(session, body, channel, request.log)
+        if (body.method === 'initialize') initialize(session, body, channel, request.log, request.mcpAuth)
+        else void dispatcher.request(session, body, channel, request.log, request.mcpAuth)
       } else if (isNotification(body)) {
-        dispatcher.notification(session, body, request.log)
+        dispatcher.notification(session, body, request.log, request.mcpAuth)
       } else {
         dispatcher.response(session, body)
       }
@@ -99,15 +104,15 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
     }
   })
 
-  function initialize (session: Session, message: JsonRpcRequest, channel: SseSessionChannel, log: FastifyBaseLogger): void {
+  function initialize (session: Session, message: JsonRpcRequest, channel: SseSessionChannel, log: FastifyBaseLogger, authInfo: AuthInfo | undefined): void {
     // Here the session exists from the GET on; initialize fills it in, once.
     if (session.protocolVersion !== '') throw new FST_MCP_SSE_ALREADY_INITIALIZED()
     recordClientHello(session, message.params ?? {})
-    void handshake(session, message, channel, log)
+    void handshake(session, message, channel, log, authInfo)
   }
 
-  async function handshake (session: Session, message: JsonRpcRequest, channel: SseSessionChannel, log: FastifyBaseLogger): Promise<void> {
-    const response = await dispatcher.run(session, message, channel, log)
+  async function handshake (session: Session, message: JsonRpcRequest, channel: SseSessionChannel, log: FastifyBaseLogger, authInfo: AuthInfo | undefined): Promise<void> {
+    const response = await dispatcher.run(session, message, channel, log, authInfo)
     if (response !== null) {
       recordServerHello(session, response)
       channel.respond(response)

@@ -23,6 +23,7 @@ import { recordClientHello, recordServerHello } from '../sessions/session-handsh
 import { MessageStream, parseEventId } from '../streams/message-stream.js'
 import { formatEvent, type SseStream } from '../streams/sse-stream.js'
 import { requireSession } from '../sessions/session-lookup.js'
+import { mayUseSession, ownerOf } from '../auth/session-owner.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
 import { isModernMessage } from '../modern/era.js'
@@ -57,14 +58,19 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
   }
 
   async function initialize (request: FastifyRequest, reply: FastifyReply, message: JsonRpcRequest) {
-    const existing = request.headers['mcp-session-id']
-    if (typeof existing === 'string' && sessions.has(existing)) throw new FST_MCP_ALREADY_INITIALIZED()
+    const id = request.headers['mcp-session-id']
+    const existing = typeof id === 'string' ? sessions.get(id) : undefined
+    // Another identity's session is as good as unknown here too: no probing of ids.
+    if (existing !== undefined && mayUseSession(existing.owner, request)) throw new FST_MCP_ALREADY_INITIALIZED()
     if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
     const session = sessions.create()
+    const auth = request.mcpAuth
+    // SBP-1125 §Session Hijacking: the session belongs to whoever's token created it.
+    if (auth !== undefined) session.owner = ownerOf(auth)
     recordClientHello(session, message.params ?? {})
     reply.header('mcp-session-id', session.id)
     const channel = new PostResponse(transport, reply, session, 1, false)
-    const response = await dispatcher.run(session, message, channel, request.log)
+    const response = await dispatcher.run(session, message, channel, request.log, auth)
     if (response === null || 'error' in response) {
       // A failed initialize leaves no session behind for the client to reuse.
       sessions.close(session.id)
@@ -92,12 +98,12 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     assertRoom(session, requests.length)
     for (const message of messages) {
       if (isRequest(message)) continue
-      else if (isNotification(message)) dispatcher.notification(session, message, request.log)
+      else if (isNotification(message)) dispatcher.notification(session, message, request.log, request.mcpAuth)
       else dispatcher.response(session, message)
     }
     if (requests.length === 0) return reply.code(202).send()
     const channel = new PostResponse(transport, reply, session, requests.length, true)
-    for (const message of requests) void dispatcher.request(session, message, channel, request.log)
+    for (const message of requests) void dispatcher.request(session, message, channel, request.log, request.mcpAuth)
     return answer(reply, await channel.outcome)
   }
 
@@ -124,13 +130,14 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
         const session = requireSession(request, sessions)
         assertRoom(session, 1)
         const channel = new PostResponse(transport, reply, session, 1, false)
-        const response = dispatcher.run(session, body, channel, request.log)
+        // request.mcpAuth is undefined without the auth option: nothing is built for it.
+        const response = dispatcher.run(session, body, channel, request.log, request.mcpAuth)
         if (response instanceof Promise) return response.then((settled) => deliver(reply, channel, settled))
         return deliver(reply, channel, response)
       }
       const session = requireSession(request, sessions)
       // 2025-11-25 transports §Sending Messages #4: accepted notifications and responses get 202.
-      if (isNotification(body)) dispatcher.notification(session, body, request.log)
+      if (isNotification(body)) dispatcher.notification(session, body, request.log, request.mcpAuth)
       else dispatcher.response(session, body)
       return reply.code(202).send()
     }

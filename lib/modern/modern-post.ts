@@ -17,7 +17,7 @@ export async function modernPost (transport: Transport, request: FastifyRequest,
   const scope = validateModernRequest(request.headers, message)
   if (!isRequest(message)) {
     // T-0728 §Sending Messages #5: an accepted notification gets 202 and no body.
-    transport.dispatcher.notification(undefined, message, request.log)
+    transport.dispatcher.notification(undefined, message, request.log, request.mcpAuth)
     return reply.code(202).send()
   }
   const mode = transport.options.responseMode
@@ -32,7 +32,7 @@ export async function modernPost (transport: Transport, request: FastifyRequest,
   transport.stateless.add(controller)
   const channel = new ModernResponse(transport, reply, controller)
   const done = (): void => { transport.stateless.delete(controller) }
-  void transport.dispatcher.runStateless(message, { ...scope, done }, controller, channel, request.log).then((response) => {
+  void transport.dispatcher.runStateless(message, { ...scope, authInfo: request.mcpAuth, done }, controller, channel, request.log).then((response) => {
     if (response === null) channel.abandon()
     else channel.respond(response)
   })

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import type {
+  AuthInfo,
   LoggingLevel,
   McpServerContract,
   NotificationContext,
@@ -31,6 +32,8 @@ export interface StatelessScope {
   clientCapabilities: Record<string, unknown>
   logLevel: LoggingLevel | undefined
   headers: IncomingHttpHeaders
+  /** With the `auth` option: the request's verified token. */
+  authInfo?: AuthInfo | undefined
   /** Called once when the request finished, however it ended. */
   done: () => void
 }
@@ -64,8 +67,8 @@ export class Dispatcher {
   }
 
   /** Runs one client request to completion and answers it on `channel`. */
-  async request (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): Promise<void> {
-    const response = await this.run(session, request, channel, log)
+  async request (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger, authInfo?: AuthInfo): Promise<void> {
+    const response = await this.run(session, request, channel, log, authInfo)
     if (response === null) channel.abandon()
     else channel.respond(response)
   }
@@ -74,10 +77,12 @@ export class Dispatcher {
    * Runs one client request and returns its response without sending it, or null when the
    * request was cancelled (2025-11-25 cancellation: a cancelled request gets no response).
    * A handler that answered synchronously gets its response back synchronously.
+   * `authInfo` is the HTTP request's verified token (the `auth` option); undefined without
+   * it, so the hot path builds nothing for authorization it does not use.
    */
-  run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger): MaybePromise<JsonRpcResponse | null> {
+  run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger, authInfo?: AuthInfo): MaybePromise<JsonRpcResponse | null> {
     const cancellation = new Cancellation()
-    const context = new SessionRequestContext(session, request, cancellation, channel, log, this.outbound)
+    const context = new SessionRequestContext(session, request, cancellation, channel, log, this.outbound, authInfo)
     const answer = this.execute(request, context, cancellation, session)
     // Only a request still running can be cancelled, counted or aborted by the session's
     // end: one answered synchronously never enters the in-flight map, whose growing and
@@ -106,6 +111,7 @@ export class Dispatcher {
       get signal () { return cancellation.signal },
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
       logger: log,
+      authInfo: scope.authInfo,
       notify: (notification) => {
         if (!cancellation.aborted) channel.send({ jsonrpc: '2.0', ...notification })
       },
@@ -157,7 +163,7 @@ export class Dispatcher {
     return cancellation.aborted ? null : response
   }
 
-  notification (session: Session | undefined, notification: JsonRpcNotification, log: FastifyBaseLogger): void {
+  notification (session: Session | undefined, notification: JsonRpcNotification, log: FastifyBaseLogger, authInfo?: AuthInfo): void {
     if (notification.method === 'notifications/cancelled') {
       const requestId = notification.params?.requestId as RequestId | undefined
       if (session !== undefined && requestId !== undefined) {
@@ -168,7 +174,7 @@ export class Dispatcher {
     }
     const handle = this.server.handleNotification
     if (handle === undefined) return
-    const context: NotificationContext = { session, logger: log }
+    const context: NotificationContext = { session, logger: log, authInfo }
     try {
       const done = handle.call(this.server, notification, context)
       if (done !== undefined) done.catch((err: unknown) => log.error({ err }, 'MCP notification handler failed'))

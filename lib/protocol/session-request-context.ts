@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { JsonRpcNotification, OutboundRequestOptions, RequestContext, Result } from '../../types/index.js'
+import type { AuthInfo, JsonRpcNotification, OutboundRequestOptions, RequestContext, Result } from '../../types/index.js'
 import type { Session } from '../sessions/session.js'
 import type { Cancellation } from './cancellation.js'
 import type { JsonRpcRequest, RequestId } from './jsonrpc.js'
@@ -21,11 +21,12 @@ export class SessionRequestContext implements RequestContext {
   readonly clientCapabilities: Record<string, unknown>
   readonly progressToken: string | number | undefined
   readonly logger: FastifyBaseLogger
+  readonly authInfo: AuthInfo | undefined
   private readonly cancellation: Cancellation
   private readonly channel: OutboundChannel
   private readonly sender: OutboundSender
 
-  constructor (session: Session, request: JsonRpcRequest, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger, sender: OutboundSender) {
+  constructor (session: Session, request: JsonRpcRequest, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger, sender: OutboundSender, authInfo: AuthInfo | undefined) {
     this.requestId = request.id
     this.method = request.method
     this.session = session
@@ -34,6 +35,7 @@ export class SessionRequestContext implements RequestContext {
     const token = (request.params?._meta as Record<string, unknown> | undefined)?.progressToken
     this.progressToken = typeof token === 'string' || typeof token === 'number' ? token : undefined
     this.logger = log
+    this.authInfo = authInfo
     this.cancellation = cancellation
     this.channel = channel
     this.sender = sender

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type {
+  AuthInfo,
   JsonRpcNotification,
   LoggingLevel,
   McpSessionInfo,
@@ -86,6 +87,11 @@ class ServerHandlerContext implements HandlerContext {
   // A getter, not a copy: the transport makes the AbortSignal only when someone asks.
   get signal (): AbortSignal {
     return this.base.signal
+  }
+
+  // A getter too: without the auth option it costs the context nothing.
+  get authInfo (): AuthInfo | undefined {
+    return this.base.authInfo
   }
 
   notify (notification: Omit<JsonRpcNotification, 'jsonrpc'>): void {

@@ -30,6 +30,11 @@ export class Session implements McpSessionInfo {
   clientCapabilities: Record<string, unknown> = {}
   clientInfo: Implementation | undefined = undefined
   logLevel: LoggingLevel | undefined = undefined
+  /**
+   * With the `auth` option: who created the session (see ownerOf); requests with another
+   * identity's token do not find it. Undefined without `auth`.
+   */
+  owner: string | undefined = undefined
   readonly createdAt: number
   lastActivity: number
   closed = false
