@@ -8,7 +8,7 @@ import type {
   JsonRpcRequest,
   RequestId
 } from '../lib/protocol/jsonrpc.js'
-import type { SessionRegistry } from '../lib/sessions/session-registry.js'
+import type { SessionSummary } from '../lib/sessions/session-registry.js'
 import type { EventStore } from '../lib/streams/event-store.js'
 
 export type {
@@ -20,7 +20,7 @@ export type {
   JsonRpcResultResponse,
   RequestId
 } from '../lib/protocol/jsonrpc.js'
-export type { SessionRegistry } from '../lib/sessions/session-registry.js'
+export type { SessionSummary } from '../lib/sessions/session-registry.js'
 export type { EventStore, StoredEvent, MemoryEventStoreOptions } from '../lib/streams/event-store.js'
 
 export type { Result } from '../lib/protocol/jsonrpc.js'
@@ -270,10 +270,32 @@ export interface McpTransportOptions {
   auth?: AuthOptions
 }
 
+/**
+ * `fastify.mcpSessions`: the plugin's live sessions, as the application sees them. Sessions
+ * are created by initialize only; what a session holds inside (streams, in-flight work, its
+ * owner) stays the transport's.
+ */
+export interface McpSessions {
+  /** Live sessions now. */
+  readonly size: number
+  /** Sessions created since the plugin started. */
+  readonly totalCreated: number
+  get (id: string): McpSessionInfo | undefined
+  has (id: string): boolean
+  /** A snapshot of every live session (for dashboards and admin routes). */
+  list (): SessionSummary[]
+  /** Ends a session: its streams close, its work is aborted, later use gets 404. */
+  close (id: string): boolean
+  /** Sends a notification on one session's standalone stream; false if it has none. */
+  notify (id: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): boolean
+  /** Sends a notification to every session with a standalone stream; returns how many. */
+  broadcast (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The MCP session registry of fastify-mcp-transport. */
-    mcpSessions: SessionRegistry
+    /** The MCP sessions of fastify-mcp-transport. */
+    mcpSessions: McpSessions
   }
   interface FastifyRequest {
     /**

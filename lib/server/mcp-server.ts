@@ -8,6 +8,7 @@ import type {
   RequestContext,
   Result
 } from '../../types/index.js'
+import type { Static, TSchema } from '@sinclair/typebox'
 import { ErrorCode, McpError } from '../protocol/jsonrpc.js'
 import { negotiateVersion } from '../protocol/versions.js'
 import { complete } from './completion.js'
@@ -29,6 +30,13 @@ import { isModernVersion } from '../modern/era.js'
 import { RequestStateSigner } from '../modern/request-state.js'
 import { InputRequired, InputRound, MRTR_METHODS } from './input-round.js'
 import { checkParamHeaders } from './param-headers.js'
+
+/**
+ * A JSON Schema that is not a TypeBox schema (TypeBox schemas carry a phantom `static`
+ * type): a TypeBox `input` always takes the inferring overload of `tool`, so a handler that
+ * disagrees with its schema is a type error instead of falling back to untyped arguments.
+ */
+type PlainJsonSchema = { readonly [keyword: string]: unknown, static?: never }
 
 export interface McpServerOptions {
   name: string
@@ -111,8 +119,14 @@ export class McpServer implements McpServerContract {
     }, params, context))
   }
 
-  /** Registers a tool. After the server started, connected clients are told the list changed. */
-  tool<A = any> (name: string, definition: ToolDefinition, handler: ToolHandler<A>): this {
+  /**
+   * Registers a tool. After the server started, connected clients are told the list changed.
+   * With a TypeBox `input` the handler's arguments are typed from it; with plain JSON Schema
+   * (or an explicit type argument) they are what the handler declares.
+   */
+  tool<S extends TSchema> (name: string, definition: ToolDefinition & { input: S }, handler: ToolHandler<Static<S>>): this
+  tool<A = any> (name: string, definition: ToolDefinition & { input?: PlainJsonSchema }, handler: ToolHandler<A>): this
+  tool (name: string, definition: ToolDefinition, handler: ToolHandler): this {
     this.tools.add(name, definition, handler)
     return this
   }

@@ -1,5 +1,6 @@
 // The types a server author writes against, gathered for the package entry point.
 export type { McpServerOptions } from './mcp-server.js'
+export type { CacheHints, CacheScope } from './modern-results.js'
 export type { HandlerContext } from './server-context.js'
 export type { CallToolResult, ToolDefinition, ToolHandler } from './tool-registry.js'
 export type {

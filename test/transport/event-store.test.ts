@@ -92,3 +92,18 @@ test('the eventStore option is checked at registration', async (t) => {
   await t.rejects(app.register(mcp, { server: testServer(), legacySse: 'yes' } as any).ready(), /option "legacySse" is "yes"; expected true or false/)
   await app.close()
 })
+
+test('the package exports MemoryEventStore, for an event store with other bounds', async (t) => {
+  const { MemoryEventStore: Exported } = await import('../../lib/index.js')
+  const { buildApp, initSession, post, sessionHeaders, parseSse } = await import('../helpers.js')
+  const store = new Exported({ maxEventsPerStream: 2 })
+  const app = await buildApp({ eventStore: store })
+  t.teardown(() => app.close())
+  const id = await initSession(app)
+  const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'progress', arguments: { steps: 3 }, _meta: { progressToken: 'p' } } }
+  const events = parseSse((await post(app, call, sessionHeaders(id))).body)
+  t.equal(events.length, 5, 'priming, three progress notifications, the result')
+  t.equal(store.size, 2, 'the store kept only the last two events of the stream')
+  const resume = await app.inject({ method: 'GET', url: '/mcp', headers: { accept: 'text/event-stream', 'last-event-id': events[0].id!, ...sessionHeaders(id) } })
+  t.equal(resume.statusCode, 400, 'a resume from before the kept events is refused, not answered with a gap')
+})
