@@ -77,6 +77,16 @@ function selectTargets (settings: Settings): TargetInfo[] {
 }
 
 /** Run r starts with target r (mod n): every target leads once, so drift spreads evenly. */
+/**
+ * The order of one run: ours and the limit back to back, first one then the other as runs
+ * alternate, so that each run's ratio between them is measured under the same conditions;
+ * the SDK variants follow in rotation.
+ */
+function runOrder (list: TargetInfo[], run: number): TargetInfo[] {
+  const pair = list.filter((t) => t.kind !== 'sdk')
+  return [...(run % 2 === 0 ? pair : pair.reverse()), ...rotate(list.filter((t) => t.kind === 'sdk'), run)]
+}
+
 function rotate<T> (list: T[], by: number): T[] {
   if (list.length === 0) return list
   const k = by % list.length
@@ -141,7 +151,7 @@ async function benchmark (settings: Settings, pinning: string, fdNote: string | 
   for (const workload of workloads) {
     const applicable = targets.filter((t) => workload.appliesTo(t))
     for (let run = 0; run < settings.runs; run++) {
-      for (const info of rotate(applicable, run).filter((t) => run < runsOf(workload, t))) {
+      for (const info of runOrder(applicable, run).filter((t) => run < runsOf(workload, t))) {
         const estimate = workload.estimate(info, settings)
         if (elapsed() + estimate > settings.budget) {
           record.steps.push({ workload: workload.id, target: info.id, run, seconds: 0, notes: [], skipped: `would overrun the ${settings.budget} s budget (about ${estimate.toFixed(0)} s needed at ${elapsed().toFixed(0)} s)` })
