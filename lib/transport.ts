@@ -54,7 +54,12 @@ export class Transport {
     server.attach?.({
       notify: (id, notification) => this.sessions.notify(id, notification),
       broadcast: (notification) => this.sessions.broadcast(notification) + this.listeners.broadcast(notification),
-      publish: (notification) => this.listeners.broadcast(notification)
+      publish: (notification) => this.listeners.broadcast(notification),
+      request: (id, method, params, options) => {
+        const session = this.sessions.get(id)
+        if (session === undefined) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: session ${id} is unknown or has ended`))
+        return this.dispatcher.requestOnStandalone(session, method, params, options)
+      }
     })
   }
 

@@ -106,6 +106,15 @@ export interface McpServerHost {
   /** Sends a notification to every session's standalone stream; returns how many took it. */
   broadcast (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number
   /**
+   * Sends a request to one session's client on its standalone (GET) stream, unrelated to any
+   * client request (e.g. roots/list after notifications/roots/list_changed), and waits for the
+   * answer the client POSTs. Rejects at once when the session is unknown or has no standalone
+   * stream open, after `options.timeout` (requestTimeout by default) with
+   * notifications/cancelled sent, and when the session ends. The caller checks the client's
+   * capabilities first (McpSessionInfo.clientCapabilities).
+   */
+  request (sessionId: string, method: string, params?: Result, options?: OutboundRequestOptions): Promise<Result>
+  /**
    * Modern era (2026-07-28): sends a notification to every subscriptions/listen stream whose
    * filter asked for it (e.g. notifications/resources/updated for a URI it listed); returns
    * how many took it. Optional so hosts written before 2026-07-28 still type-check.

@@ -151,18 +151,23 @@ export class SdkSessionTransport implements Transport {
 
   private forward (request: JsonRpcRequest, origin: InflightRequest | undefined): void {
     const sdkId = request.id
-    if (origin === undefined) {
-      // The transport offers server-to-client requests only on a client request's stream.
-      const error = new McpError(ErrorCode.InternalError,
-        `Cannot send ${request.method} outside a client request: send it from a request handler (extra.sendRequest) so it travels on that request's stream`)
-      this.onerror?.(error)
-      this.receive({ jsonrpc: '2.0', id: sdkId, error: errorObject(error) })
-      return
-    }
+    // Related to a client request: on that request's stream. Otherwise (server.listRoots()
+    // from anywhere): on the session's standalone stream.
+    const sent = origin !== undefined
+      ? origin.context.request(request.method, request.params)
+      : this.requestOnStandalone(request)
     this.outbound.add(sdkId)
-    origin.context.request(request.method, request.params).then(
+    sent.then(
       (result) => { if (this.outbound.delete(sdkId)) this.receive({ jsonrpc: '2.0', id: sdkId, result }) },
       (err: unknown) => { if (this.outbound.delete(sdkId)) this.receive({ jsonrpc: '2.0', id: sdkId, error: errorObject(err) }) }
     )
+  }
+
+  private requestOnStandalone (request: JsonRpcRequest): Promise<Result> {
+    const host = this.host()
+    if (host === null || this.sessionId === undefined) {
+      return Promise.reject(new McpError(ErrorCode.InternalError, `Cannot send ${request.method}: this SDK server has no session (a 2026-07-28 request has none; return input_required instead)`))
+    }
+    return host.request(this.sessionId, request.method, request.params)
   }
 }

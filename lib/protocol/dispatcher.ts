@@ -9,7 +9,7 @@ import type {
   RequestContext,
   Result
 } from '../../types/index.js'
-import type { Session } from '../sessions/session.js'
+import type { MessageSink, Session } from '../sessions/session.js'
 import { Cancellation } from './cancellation.js'
 import type { OutboundChannel } from './outbound-channel.js'
 import { SessionRequestContext } from './session-request-context.js'
@@ -22,6 +22,9 @@ import {
   type JsonRpcResponse,
   type RequestId
 } from './jsonrpc.js'
+
+// The signal of a request that only a timeout or the session's end can stop.
+const NEVER_ABORTED = new AbortController().signal
 
 /** A value now, or later: the dispatcher answers synchronous handlers without a promise. */
 export type MaybePromise<T> = T | Promise<T>
@@ -192,7 +195,18 @@ export class Dispatcher {
     else pending.reject(new McpError(response.error.code, response.error.message, response.error.data))
   }
 
-  private outbound (session: Session, channel: OutboundChannel, signal: AbortSignal, method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
+  /**
+   * A server-to-client request unrelated to any client request, on the session's standalone
+   * stream (2025-11-25 transports §Listening for Messages from the Server: the server MAY
+   * send requests there). The session's end settles it (Session.close).
+   */
+  requestOnStandalone (session: Session, method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
+    // Looked up at send time: a reconnecting client may have replaced the GET stream.
+    const standalone: MessageSink = { send: (message) => session.standalone !== null && session.standalone.send(message) }
+    return this.outbound(session, standalone, NEVER_ABORTED, method, params, options)
+  }
+
+  private outbound (session: Session, channel: MessageSink, signal: AbortSignal, method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
     if (signal.aborted) return Promise.reject(signal.reason)
     if (session.pending.size >= this.maxPending) {
       return Promise.reject(new McpError(ErrorCode.ConnectionClosed, `Too many requests waiting for the client (maxPendingPerSession is ${this.maxPending})`))
@@ -230,7 +244,7 @@ export class Dispatcher {
         : { jsonrpc: '2.0' as const, id, method, params }
       if (!channel.send(message)) {
         settle()
-        reject(new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: the client is not connected to this request's stream`))
+        reject(new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: the client is not connected to the stream it would travel on`))
       }
     })
   }

@@ -5,6 +5,7 @@ import type {
   McpServerHost,
   McpSessionInfo,
   NotificationContext,
+  OutboundRequestOptions,
   RequestContext,
   Result
 } from '../../types/index.js'
@@ -182,6 +183,18 @@ export class McpServer implements McpServerContract {
       if (host.notify(sessionId, notification)) delivered++
     }
     return delivered
+  }
+
+  /**
+   * Sends a request to one session's client outside any client request, on its GET stream
+   * (e.g. roots/list when the client said its roots changed), and resolves with the answer.
+   * Check `clientCapabilities` first: a client is only asked what it declared it supports.
+   * Inside a handler use `ctx.request` (or sample/elicit/listRoots) instead: that travels on
+   * the request's own stream.
+   */
+  request (sessionId: string, method: string, params?: Result, options?: OutboundRequestOptions): Promise<Result> {
+    if (this.host === null) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: the server is not registered with the transport yet`))
+    return this.host.request(sessionId, method, params, options)
   }
 
   /** Capabilities follow from what is registered, so they never promise what is absent. */

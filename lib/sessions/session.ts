@@ -97,6 +97,8 @@ export class Session implements McpSessionInfo {
     // that request settles it (and tells the client with notifications/cancelled).
     for (const cancellation of this.inflight.values()) cancellation.abort(reason)
     this.inflight.clear()
+    // What is still waiting was sent on the standalone stream, owned by no client request.
+    for (const pending of [...this.pending.values()]) pending.reject(reason)
     for (const stream of this.messageStreams.values()) stream.finish()
     this.messageStreams.clear()
     for (const stream of this.streams) stream.end()

@@ -15,7 +15,8 @@ function recordingHost () {
   const notified: Array<[string, unknown]> = []
   const host: McpServerHost = {
     notify: (id, notification) => { notified.push([id, notification]); return true },
-    broadcast: () => 0
+    broadcast: () => 0,
+    request: async () => { throw new Error('not used by these tests') }
   }
   return { host, notified }
 }
@@ -299,4 +300,26 @@ test('attach gives the adapter its host for unrelated notifications', async (t) 
   await server.transport!.send({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'x://a' } })
   t.same(notified, [['s1', { method: 'notifications/resources/updated', params: { uri: 'x://a' } }]])
   adapter.sessionClosed(session('s1'))
+})
+
+test('a request of no client request goes to the host, for the session\'s standalone stream; without a session it fails', async (t) => {
+  const asked: unknown[] = []
+  const host: McpServerHost = {
+    notify: () => true,
+    broadcast: () => 0,
+    request: async (id, method, params) => { asked.push([id, method, params]); return { roots: [] } }
+  }
+  const { transport, received } = wired('s1', host)
+  await transport.send({ jsonrpc: '2.0', id: 9, method: 'roots/list' })
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(asked, [['s1', 'roots/list', undefined]])
+  t.same(received.at(-1), { jsonrpc: '2.0', id: 9, result: { roots: [] } })
+  // A 2026-07-28 request's SDK server has no session, so no standalone stream either.
+  const stateless = new SdkSessionTransport(undefined, () => host)
+  const answers: any[] = []
+  stateless.onmessage = (message) => { answers.push(message) }
+  await stateless.send({ jsonrpc: '2.0', id: 10, method: 'roots/list' })
+  await new Promise((resolve) => setImmediate(resolve))
+  t.match(answers, [{ id: 10, error: { code: -32603, message: /has no session/ } }])
+  t.equal(asked.length, 1)
 })
