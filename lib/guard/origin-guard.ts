@@ -76,7 +76,8 @@ export function createOriginGuard (options: OriginGuardOptions) {
   }
 
   return function originGuard (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const host = request.headers.host
+    // HTTP/2 carries the host in the :authority pseudo-header instead (RFC 9113 §8.3.1).
+    const host = request.headers.host ?? request.headers[':authority'] as string | undefined
     if (!hostAllowed(request, host)) {
       done(new FST_MCP_FORBIDDEN_HOST(String(host)))
       return

@@ -50,7 +50,11 @@ export function createErrorHandler (bodyLimit: number) {
       code = ErrorCode.InternalError
       message = 'Internal error'
     }
-    if (status === 413) reply.header('connection', 'close')
+    // HTTP/1: the rest of the body is not read, so the connection cannot be reused. HTTP/2
+    // resets only the stream and forbids a connection header (RFC 9113 §8.2.2), which
+    // Fastify sets after any body error: Node would warn and drop it.
+    if (request.raw.httpVersionMajor !== 1) reply.removeHeader('connection')
+    else if (status === 413) reply.header('connection', 'close')
     reply.code(status).send(errorResponse(requestIdOf(request.body), code, message, data))
   }
 }

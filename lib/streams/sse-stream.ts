@@ -4,12 +4,13 @@ import type { FastifyReply } from 'fastify'
 // Headers every SSE response carries. `no-transform` keeps compressing proxies from
 // buffering; X-Accel-Buffering turns nginx's buffering off (2026-07-28 transports
 // §Receiving Messages recommends it for every revision's streams).
+// HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2): `connection` is HTTP/1 only.
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
   'x-accel-buffering': 'no'
 }
+const HTTP1_SSE_HEADERS = { ...SSE_HEADERS, connection: 'keep-alive' }
 
 export interface SseEvent {
   id?: string
@@ -57,9 +58,16 @@ export class SseStream {
   private pendingBytes = 0
   private readonly maxQueueBytes: number
   private readonly onClose: (stream: SseStream) => void
+  /**
+   * An HTTP/2 response (Fastify with `http2: true`) is written Buffers, not strings: Node
+   * 20's HTTP/2 compatibility layer garbles string chunks written in one turn (seen here:
+   * the first bytes of an event replaced by other memory), while Buffers arrive intact.
+   */
+  private readonly http2: boolean
 
   constructor (raw: ServerResponse, maxQueueBytes: number, onClose: (stream: SseStream) => void) {
     this.raw = raw
+    this.http2 = 'stream' in raw
     this.maxQueueBytes = maxQueueBytes
     this.onClose = onClose
     this.handleClose = this.handleClose.bind(this)
@@ -76,7 +84,7 @@ export class SseStream {
     reply.hijack()
     const raw = reply.raw
     raw.cork()
-    raw.writeHead(200, { ...reply.getHeaders(), ...SSE_HEADERS } as Record<string, string>)
+    raw.writeHead(200, { ...reply.getHeaders(), ...('stream' in raw ? SSE_HEADERS : HTTP1_SSE_HEADERS) } as Record<string, string>)
     raw.flushHeaders()
     const stream = new SseStream(raw, maxQueueBytes, onClose)
     if (corked.push(stream) === 1) process.nextTick(uncorkAll)
@@ -95,7 +103,7 @@ export class SseStream {
   /** A comment line keeps proxies from timing the connection out; skipped when congested. */
   comment (text = ''): void {
     if (this.closed || this.pending !== null) return
-    this.raw.write(`:${text}\n\n`)
+    this.out(`:${text}\n\n`)
   }
 
   write (chunk: string): boolean {
@@ -112,13 +120,17 @@ export class SseStream {
       this.pending.push(chunk)
       return true
     }
-    if (!this.raw.write(chunk)) this.pending = []
+    if (!this.out(chunk)) this.pending = []
     return true
   }
 
   /** Sends the corked head and this turn's events; an ended response has sent them. */
   uncork (): void {
     if (!this.closed) this.raw.uncork()
+  }
+
+  private out (chunk: string): boolean {
+    return this.raw.write(this.http2 ? Buffer.from(chunk) : chunk)
   }
 
   /** Ends the stream from our side (response delivered, session ended, shutdown). */
@@ -136,7 +148,7 @@ export class SseStream {
     this.pending = null
     this.pendingBytes = 0
     for (let i = 0; i < pending.length; i++) {
-      if (!this.raw.write(pending[i]) && i < pending.length - 1) {
+      if (!this.out(pending[i]) && i < pending.length - 1) {
         this.pending = pending.slice(i + 1)
         for (const chunk of this.pending) this.pendingBytes += chunk.length
         return
@@ -153,8 +165,9 @@ export class SseStream {
       this.pending = null
       // The response lets go of its socket on finish, so hold on to it first.
       const socket = this.raw.socket
-      if (this.closeConnection && socket !== null) this.raw.end(rest, () => socket.destroy())
-      else this.raw.end(rest)
+      const last = this.http2 ? Buffer.from(rest) : rest
+      if (this.closeConnection && socket !== null) this.raw.end(last, () => socket.destroy())
+      else this.raw.end(last)
     } else {
       this.raw.destroy()
     }
