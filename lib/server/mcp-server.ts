@@ -107,7 +107,7 @@ export class McpServer implements McpServerContract {
     })
     this.method('tools/list', 'tools', () => this.tools.list())
     this.method('tools/call', 'tools', (params, context) => this.tools.call(params, context))
-    this.method('resources/list', 'resources', () => this.resources.list())
+    this.method('resources/list', 'resources', (_params, context) => this.resources.list(context))
     this.method('resources/templates/list', 'resources', () => this.resources.listTemplates())
     this.method('resources/read', 'resources', (params, context) => this.resources.read(params, context))
     this.method('resources/subscribe', 'resources', (params, context) => this.subscribe(params, context))

@@ -19,6 +19,18 @@ export interface ResourceDefinition {
 export interface ResourceTemplateDefinition extends Omit<ResourceDefinition, 'size'> {
   /** Completers for the template's variables, by variable name (completion/complete with ref/resource). */
   complete?: Record<string, Completer>
+  /**
+   * The concrete resources the template stands for now, shown in resources/list next to the
+   * static ones (a template alone is listed only by resources/templates/list). Each needs a
+   * `uri` the template matches and a `name`; `mimeType` defaults to the template's.
+   */
+  list?: (context: HandlerContext) => ListedResource[] | Promise<ListedResource[]>
+}
+
+/** One concrete resource a template lists. */
+export interface ListedResource extends ResourceDefinition {
+  uri: string
+  name: string
 }
 
 /** One entry of a resources/read result: text or base64 `blob`. */
@@ -51,6 +63,7 @@ interface TemplateResource {
   mimeType: string | undefined
   template: UriTemplate
   complete: Record<string, Completer> | undefined
+  list: ResourceTemplateDefinition['list']
   read: ResourceTemplateReader
 }
 
@@ -119,8 +132,9 @@ export class ResourceRegistry {
         throw new TypeError(`Resource template ${JSON.stringify(uriTemplate)} has no variable {${variable}} to complete`)
       }
     }
-    const { complete: _complete, ...shown } = definition
-    this.templates.set(uriTemplate, { listing: listing(name, 'uriTemplate', uriTemplate, shown), mimeType: definition.mimeType, template, complete, read })
+    if (definition.list !== undefined && typeof definition.list !== 'function') throw new TypeError(`Resource template ${JSON.stringify(uriTemplate)}: list must be a function`)
+    const { complete: _complete, list, ...shown } = definition
+    this.templates.set(uriTemplate, { listing: listing(name, 'uriTemplate', uriTemplate, shown), mimeType: definition.mimeType, template, complete, list, read })
     if (complete !== undefined) this.completers++
     this.changed()
   }
@@ -140,10 +154,16 @@ export class ResourceRegistry {
     return true
   }
 
-  list (): Result {
+  /** Static resources, then what each listing template lists; a promise only when some template lists. */
+  list (context: HandlerContext): Result | Promise<Result> {
     const resources: Array<Record<string, unknown>> = []
     for (const resource of this.resources.values()) resources.push(resource.listing)
-    return { resources }
+    const listing = [...this.templates.values()].filter((template) => template.list !== undefined)
+    if (listing.length === 0) return { resources }
+    return Promise.all(listing.map(async (template) => listedBy(template, await template.list!(context)))).then((lists) => {
+      for (const list of lists) resources.push(...list)
+      return { resources }
+    })
   }
 
   listTemplates (): Result {
@@ -185,6 +205,19 @@ export class ResourceRegistry {
     }
     return null
   }
+}
+
+/** A template's list, checked: an entry its own template would not read is a server bug. */
+function listedBy (template: TemplateResource, entries: ListedResource[]): Array<Record<string, unknown>> {
+  if (!Array.isArray(entries)) throw new TypeError(`The list of resource template ${template.listing.uriTemplate as string} must return an array`)
+  return entries.map((entry) => {
+    if (typeof entry?.uri !== 'string' || template.template.match(entry.uri) === null) {
+      throw new TypeError(`Resource template ${template.listing.uriTemplate as string} listed ${JSON.stringify(entry?.uri)}, which it does not match`)
+    }
+    const shown = listing(entry.name, 'uri', entry.uri, entry)
+    if (shown.mimeType === undefined && template.mimeType !== undefined) shown.mimeType = template.mimeType
+    return shown
+  })
 }
 
 export function notFound (uri: string, protocolVersion: string): McpError {

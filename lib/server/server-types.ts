@@ -4,6 +4,7 @@ export type { CacheHints, CacheScope } from './modern-results.js'
 export type { HandlerContext } from './server-context.js'
 export type { CallToolResult, ToolDefinition, ToolHandler } from './tool-registry.js'
 export type {
+  ListedResource,
   ResourceContents,
   ResourceDefinition,
   ResourceReadResult,

@@ -155,6 +155,51 @@ test('resource registration refuses bad input with messages that say what to fix
   t.throws(() => server.resourceTemplate('w', 'x://w/{?q}', {}, () => 'w'), { message: /expression \{\?q\} is not supported/ })
 })
 
+test('a template with list shows its concrete resources in resources/list, readable through it', async (t) => {
+  const server = createMcpServer({ name: 'files', version: '1.0.0' })
+  server.resource('readme', 'docs://readme', {}, () => '# Hi')
+  let seenSession: unknown
+  server.resourceTemplate('log', 'logs://{day}', {
+    mimeType: 'text/plain',
+    list: async (ctx) => {
+      seenSession = ctx.session?.id
+      return [
+        { uri: 'logs://monday', name: 'Monday' },
+        { uri: 'logs://tuesday', name: 'Tuesday', mimeType: 'text/markdown', size: 12, title: 'Tue' }
+      ]
+    }
+  }, (_uri, { day }) => `log of ${day}`)
+  server.resourceTemplate('user', 'users://{id}', {}, () => 'not listed')
+  server.resourceTemplate('note', 'notes://{id}', { list: () => [{ uri: 'notes://1', name: 'one' }] }, () => 'note')
+  const rpc = await connect(t, server)
+  const { result } = await rpc.call('resources/list')
+  t.same(result.resources, [
+    { uri: 'docs://readme', name: 'readme' },
+    { uri: 'logs://monday', name: 'Monday', mimeType: 'text/plain' },
+    { uri: 'logs://tuesday', name: 'Tuesday', title: 'Tue', mimeType: 'text/markdown', size: 12 },
+    { uri: 'notes://1', name: 'one' }
+  ], 'static first, then what listing templates list; a template without list adds nothing')
+  t.equal(seenSession, rpc.session, 'list gets the request context')
+  const listedTemplates = (await rpc.call('resources/templates/list')).result.resourceTemplates
+  t.same(listedTemplates.map((template: any) => Object.keys(template).includes('list')), [false, false, false], 'list is not part of the template listing')
+  t.same((await rpc.call('resources/read', { uri: 'logs://monday' })).result.contents, [{ uri: 'logs://monday', mimeType: 'text/plain', text: 'log of monday' }])
+})
+
+test('a template list that is not an array or lists a URI the template does not match is a server error', async (t) => {
+  const server = createMcpServer({ name: 'bad-list', version: '1.0.0' })
+  let entries: unknown = [{ uri: 'other://x', name: 'x' }]
+  server.resourceTemplate('log', 'logs://{day}', { list: () => entries as any }, () => 'x')
+  const rpc = await connect(t, server)
+  t.same((await rpc.call('resources/list')).error, { code: -32603, message: 'Internal error' })
+  entries = 'nope'
+  t.same((await rpc.call('resources/list')).error, { code: -32603, message: 'Internal error' })
+  entries = [{ uri: 'logs://monday' }]
+  t.same((await rpc.call('resources/list')).error, { code: -32603, message: 'Internal error' }, 'an entry without a name')
+  entries = [null]
+  t.same((await rpc.call('resources/list')).error, { code: -32603, message: 'Internal error' })
+  t.throws(() => server.resourceTemplate('z', 'z://{id}', { list: [] as any }, () => 'z'), { message: 'Resource template "z://{id}": list must be a function' })
+})
+
 test('removeResource and removeResourceTemplate report whether something was removed', async (t) => {
   const server = resourceServer()
   t.equal(server.removeResource('docs://readme'), true)
