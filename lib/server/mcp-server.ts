@@ -31,6 +31,7 @@ import { isModernVersion } from '../modern/era.js'
 import { RequestStateSigner } from '../modern/request-state.js'
 import { InputRequired, InputRound, MRTR_METHODS } from './input-round.js'
 import { checkParamHeaders } from './param-headers.js'
+import { page } from './pagination.js'
 
 /**
  * A JSON Schema that is not a TypeBox schema (TypeBox schemas carry a phantom `static`
@@ -54,6 +55,11 @@ export interface McpServerOptions {
   requestStateKey?: string | Uint8Array
   /** Milliseconds a requestState stays valid. Default 600000 (10 minutes). */
   requestStateTtl?: number
+  /**
+   * Items per page of tools/list, prompts/list, resources/list and resources/templates/list
+   * (with `nextCursor` while there are more). Default: every item in one answer.
+   */
+  pageSize?: number
 }
 
 type Capability = 'tools' | 'resources' | 'prompts' | 'completions'
@@ -79,6 +85,7 @@ export class McpServer implements McpServerContract {
   private readonly prompts: PromptRegistry
   private readonly subscriptions = new ResourceSubscriptions()
   private readonly serverInfo: Result
+  private readonly pageSize: number | undefined
   private readonly cache: Required<CacheHints>
   private readonly signer: RequestStateSigner
 
@@ -90,6 +97,10 @@ export class McpServer implements McpServerContract {
     this.serverInfo = { name: options.name, version: options.version }
     if (options.title !== undefined) this.serverInfo.title = options.title
     this.signer = new RequestStateSigner(options.requestStateKey, options.requestStateTtl)
+    if (options.pageSize !== undefined && (!Number.isSafeInteger(options.pageSize) || options.pageSize < 1)) {
+      throw new TypeError(`createMcpServer: pageSize must be a whole number of at least 1, got ${String(options.pageSize)}`)
+    }
+    this.pageSize = options.pageSize
     this.cache = { ttlMs: options.cache?.ttlMs ?? DEFAULT_TTL_MS, cacheScope: options.cache?.cacheScope ?? DEFAULT_CACHE_SCOPE }
     this.tools = new ToolRegistry(() => this.listChanged('notifications/tools/list_changed'))
     this.resources = new ResourceRegistry(() => this.listChanged('notifications/resources/list_changed'))
@@ -105,14 +116,19 @@ export class McpServer implements McpServerContract {
       if (context.session !== undefined) context.session.logLevel = params.level
       return {}
     })
-    this.method('tools/list', 'tools', () => this.tools.list())
+    this.method('tools/list', 'tools', (params) => page(this.tools.list(), 'tools', params, this.pageSize))
     this.method('tools/call', 'tools', (params, context) => this.tools.call(params, context))
-    this.method('resources/list', 'resources', (_params, context) => this.resources.list(context))
-    this.method('resources/templates/list', 'resources', () => this.resources.listTemplates())
+    this.method('resources/list', 'resources', (params, context) => {
+      const listed = this.resources.list(context)
+      return listed instanceof Promise
+        ? listed.then((result) => page(result, 'resources', params, this.pageSize))
+        : page(listed, 'resources', params, this.pageSize)
+    })
+    this.method('resources/templates/list', 'resources', (params) => page(this.resources.listTemplates(), 'resourceTemplates', params, this.pageSize))
     this.method('resources/read', 'resources', (params, context) => this.resources.read(params, context))
     this.method('resources/subscribe', 'resources', (params, context) => this.subscribe(params, context))
     this.method('resources/unsubscribe', 'resources', (params, context) => this.unsubscribe(params, context))
-    this.method('prompts/list', 'prompts', () => this.prompts.list())
+    this.method('prompts/list', 'prompts', (params) => page(this.prompts.list(), 'prompts', params, this.pageSize))
     this.method('prompts/get', 'prompts', (params, context) => this.prompts.get(params, context))
     this.method('completion/complete', 'completions', (params, context) => complete({
       prompt: (name, argument) => this.prompts.completer(name, argument),
