@@ -19,3 +19,9 @@ export function mayUseSession (owner: string | undefined, request: FastifyReques
   const auth = request.mcpAuth
   return auth !== undefined && ownerOf(auth) === owner
 }
+
+/** Makes the request's user the owner of the session it just created (a no-op without `auth`). */
+export function claimSession (session: { owner: string | undefined }, request: FastifyRequest): void {
+  const auth = request.mcpAuth
+  if (auth !== undefined) session.owner = ownerOf(auth)
+}

@@ -14,7 +14,7 @@ import { isNotification, isRequest, type JsonRpcMessage, type JsonRpcRequest } f
 import { SseSessionChannel } from '../protocol/sse-session-channel.js'
 import { recordClientHello, recordServerHello } from '../sessions/session-handshake.js'
 import { requireSession } from '../sessions/session-lookup.js'
-import { ownerOf } from '../auth/session-owner.js'
+import { claimSession } from '../auth/session-owner.js'
 import type { AuthInfo } from '../../types/index.js'
 import type { Session } from '../sessions/session.js'
 import type { SseStream } from '../streams/sse-stream.js'
@@ -44,9 +44,8 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
       if (!accepts(request.headers.accept, 'text/event-stream')) throw new FST_MCP_NOT_ACCEPTABLE('text/event-stream')
       if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
       const session = sessions.create('sse')
-      const auth = request.mcpAuth
       // SBP-1125 §Session Hijacking: POSTs for this session need a token of the same identity.
-      if (auth !== undefined) session.owner = ownerOf(auth)
+      claimSession(session, request)
       const stream = hub.open(reply, function legacySseClosed () {
         // The stream is the session in this transport: a client that went away ends it.
         sessions.close(session.id)

@@ -23,7 +23,7 @@ import { recordClientHello, recordServerHello } from '../sessions/session-handsh
 import { MessageStream, parseEventId } from '../streams/message-stream.js'
 import { formatEvent, type SseStream } from '../streams/sse-stream.js'
 import { requireSession } from '../sessions/session-lookup.js'
-import { mayUseSession, ownerOf } from '../auth/session-owner.js'
+import { claimSession, mayUseSession } from '../auth/session-owner.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
 import { isModernMessage } from '../modern/era.js'
@@ -64,13 +64,12 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     if (existing !== undefined && mayUseSession(existing.owner, request)) throw new FST_MCP_ALREADY_INITIALIZED()
     if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
     const session = sessions.create()
-    const auth = request.mcpAuth
     // SBP-1125 §Session Hijacking: the session belongs to whoever's token created it.
-    if (auth !== undefined) session.owner = ownerOf(auth)
+    claimSession(session, request)
     recordClientHello(session, message.params ?? {})
     reply.header('mcp-session-id', session.id)
     const channel = new PostResponse(transport, reply, session, 1, false)
-    const response = await dispatcher.run(session, message, channel, request.log, auth)
+    const response = await dispatcher.run(session, message, channel, request.log, request.mcpAuth)
     if (response === null || 'error' in response) {
       // A failed initialize leaves no session behind for the client to reuse.
       sessions.close(session.id)

@@ -37,7 +37,6 @@ export class Session implements McpSessionInfo {
   owner: string | undefined = undefined
   readonly createdAt: number
   lastActivity: number
-  closed = false
   /** The standalone GET stream, for messages unrelated to any request. */
   standalone: MessageSink | null = null
   /** Logical streams still in use (a POST being answered, the GET stream), by stream id. */
@@ -79,6 +78,11 @@ export class Session implements McpSessionInfo {
     return stream !== null && stream.send(message)
   }
 
+  /** Ended: by DELETE, expiry, its HTTP+SSE stream closing, or shutdown. */
+  get closed (): boolean {
+    return this.endReason !== null
+  }
+
   /**
    * Counts a request as in flight until the dispatcher deletes it. A session that already
    * ended (its handler closed it before returning) aborts the request at once instead.
@@ -91,7 +95,6 @@ export class Session implements McpSessionInfo {
   /** Aborts in-flight work (which settles its pending requests) and ends the streams. */
   close (reason: Error): void {
     // The registry removes a session before closing it, so this runs once.
-    this.closed = true
     this.endReason = reason
     // Each pending server-to-client request belongs to an in-flight request, and aborting
     // that request settles it (and tells the client with notifications/cancelled).

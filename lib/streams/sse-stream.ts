@@ -12,6 +12,11 @@ const SSE_HEADERS = {
 }
 const HTTP1_SSE_HEADERS = { ...SSE_HEADERS, connection: 'keep-alive' }
 
+/** Fastify with `http2: true` hands out the HTTP/2 compatibility response, which has a `stream`. */
+function isHttp2 (raw: ServerResponse): boolean {
+  return 'stream' in raw
+}
+
 export interface SseEvent {
   id?: string
   event?: string
@@ -67,7 +72,7 @@ export class SseStream {
 
   constructor (raw: ServerResponse, maxQueueBytes: number, onClose: (stream: SseStream) => void) {
     this.raw = raw
-    this.http2 = 'stream' in raw
+    this.http2 = isHttp2(raw)
     this.maxQueueBytes = maxQueueBytes
     this.onClose = onClose
     this.handleClose = this.handleClose.bind(this)
@@ -84,7 +89,7 @@ export class SseStream {
     reply.hijack()
     const raw = reply.raw
     raw.cork()
-    raw.writeHead(200, { ...reply.getHeaders(), ...('stream' in raw ? SSE_HEADERS : HTTP1_SSE_HEADERS) } as Record<string, string>)
+    raw.writeHead(200, { ...reply.getHeaders(), ...(isHttp2(raw) ? SSE_HEADERS : HTTP1_SSE_HEADERS) } as Record<string, string>)
     raw.flushHeaders()
     const stream = new SseStream(raw, maxQueueBytes, onClose)
     if (corked.push(stream) === 1) process.nextTick(uncorkAll)
