@@ -53,6 +53,20 @@ async function listeningSession (t: Test) {
   return { app, port, id, headers, open }
 }
 
+/**
+ * Opens the session's GET stream, reads its priming event, cuts the connection and waits
+ * until the server has seen it go: the id to resume from, with the client away.
+ */
+async function cutStandaloneStream (app: Awaited<ReturnType<typeof buildApp>>, port: number, id: string): Promise<string> {
+  const get = rawRequest(port, 'GET', { accept: 'text/event-stream', ...sessionHeaders(id) })
+  await get.until((text) => text.includes('\n\n'))
+  const primingId = parseSse(get.text)[0].id!
+  get.destroy()
+  const session = app.mcpSessions.get(id)!
+  while (session.streams.size > 0) await new Promise((resolve) => setTimeout(resolve, 2))
+  return primingId
+}
+
 /** A raw HTTP request whose response is read event by event; destroy() cuts the connection. */
 function rawRequest (port: number, method: string, headers: Record<string, string>, body?: unknown) {
   const req = httpRequest({ host: '127.0.0.1', port, path: '/mcp', method, headers })
@@ -207,12 +221,7 @@ test('the standalone stream keeps what was sent while the client was away', asyn
   t.teardown(() => app.close())
   const port = await listen(app)
   const id = await initSession(app)
-  const get = rawRequest(port, 'GET', { accept: 'text/event-stream', ...sessionHeaders(id) })
-  await get.until((text) => text.includes('\n\n'))
-  const primingId = parseSse(get.text)[0].id!
-  get.destroy()
-  const session = app.mcpSessions.get(id)!
-  while (session.streams.size > 0) await new Promise((resolve) => setTimeout(resolve, 2))
+  const primingId = await cutStandaloneStream(app, port, id)
   t.equal(app.mcpSessions.notify(id, { method: 'notifications/resources/list_changed' }), true, 'kept for the resume')
   const resumed = rawRequest(port, 'GET', { accept: 'text/event-stream', 'last-event-id': primingId, ...sessionHeaders(id) })
   await resumed.until((text) => text.includes('list_changed'))
@@ -321,12 +330,7 @@ test('events that arrive while a slow store replays are caught up before going l
   t.teardown(() => app.close())
   const port = await listen(app)
   const id = await initSession(app)
-  const get = rawRequest(port, 'GET', { accept: 'text/event-stream', ...sessionHeaders(id) })
-  await get.until((text) => text.includes('\n\n'))
-  const primingId = parseSse(get.text)[0].id!
-  get.destroy()
-  const session = app.mcpSessions.get(id)!
-  while (session.streams.size > 0) await new Promise((resolve) => setTimeout(resolve, 2))
+  const primingId = await cutStandaloneStream(app, port, id)
   app.mcpSessions.notify(id, { method: 'first' })
   // While the first replay is under way, another event is kept: the resume must not lose it.
   let once = true
@@ -338,7 +342,7 @@ test('events that arrive while a slow store replays are caught up before going l
   t.same(sseMessages(resumed.text).map((m) => m.method), ['first', 'during', 'after'])
   const firstId = parseSse(resumed.text)[0].id!
   resumed.destroy()
-  while (session.streams.size > 0) await new Promise((resolve) => setTimeout(resolve, 2))
+  while (app.mcpSessions.get(id)!.streams.size > 0) await new Promise((resolve) => setTimeout(resolve, 2))
   // A store that loses the events between two replays ends the resumed connection.
   once = true
   failAt = calls + 2
