@@ -113,6 +113,9 @@ export class FST_MCP_INSUFFICIENT_SCOPE extends InsufficientScope {
   }
 }
 
+export const FST_MCP_STATE_UNAVAILABLE = createError<[string]>('FST_MCP_STATE_UNAVAILABLE',
+  'Service Unavailable: the shared state (%s) did not answer; retry shortly', 503, Error, false)
+
 export const FST_MCP_INVALID_OPTION = createError<[string, string, string]>('FST_MCP_INVALID_OPTION',
   'fastify-mcp-transport: option "%s" is %s; expected %s', 500, TypeError)
 
@@ -136,6 +139,9 @@ export const RPC_CODES: Readonly<Record<string, number>> = {
   FST_MCP_METHOD_NOT_ALLOWED: ErrorCode.ConnectionClosed,
   FST_MCP_NOT_ACCEPTED: ErrorCode.InvalidRequest,
   FST_MCP_SHUTTING_DOWN: ErrorCode.ConnectionClosed,
+  // Fail closed: a request that needs the shared state is refused, never served from
+  // what this instance alone knows (design.md "Redis down").
+  FST_MCP_STATE_UNAVAILABLE: ErrorCode.InternalError,
   FST_MCP_UNKNOWN_EVENT_ID: ErrorCode.ConnectionClosed,
   FST_MCP_SESSION_BUSY: ErrorCode.ConnectionClosed,
   FST_MCP_SSE_SESSION_REQUIRED: ErrorCode.ConnectionClosed,

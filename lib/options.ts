@@ -1,8 +1,11 @@
 import type { FastifyCorsOptions } from '@fastify/cors'
 import type { McpServerContract, McpTransportOptions, ResponseMode } from '../types/index.js'
 import { FST_MCP_INVALID_OPTION, FST_MCP_INVALID_SERVER } from './errors.js'
-import { MemoryEventStore, type EventStore } from './streams/event-store.js'
+import type { EventStore } from './state/event-store.js'
+import { MemoryEventStore } from './state/memory/memory-event-store.js'
 import { resolveAuthOptions, type ResolvedAuth } from './auth/auth-options.js'
+import type { StateBackend } from './state/state.js'
+import { memoryState } from './state/memory/memory-state.js'
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
@@ -45,6 +48,7 @@ export interface ResolvedOptions {
   deprecatedRoutes: boolean
   /** null: authorization is off (the default), and nothing of it is registered. */
   auth: ResolvedAuth | null
+  state: StateBackend
 }
 
 function integer (name: string, value: unknown, fallback: number, min: number): number {
@@ -92,7 +96,19 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     throw new FST_MCP_INVALID_OPTION('cors', JSON.stringify(cors), 'a boolean or @fastify/cors options')
   }
   const health = options.health ?? DEFAULT_HEALTH_PATHS
-  const eventStore = options.eventStore ?? new MemoryEventStore()
+  const state = options.state ?? memoryState()
+  if (state === null || typeof state !== 'object' || typeof state.open !== 'function' || typeof state.kind !== 'string') {
+    throw new FST_MCP_INVALID_OPTION('state', String(state), 'memoryState() or redisState({ client })')
+  }
+  const shared = state.kind !== 'memory'
+  if (shared && options.eventStore !== undefined) {
+    throw new FST_MCP_INVALID_OPTION('eventStore', String(options.eventStore), `nothing with state ${state.kind}: the event log is the state's own`)
+  }
+  if (shared && options.sessionTimeout === 0) {
+    throw new FST_MCP_INVALID_OPTION('sessionTimeout', '0', `an integer >= 1 with state ${state.kind}: every shared key needs a TTL`)
+  }
+  // With a shared state the event log is the state's own (see its delivery).
+  const eventStore = shared ? false : options.eventStore ?? new MemoryEventStore()
   if (eventStore !== false && (typeof eventStore !== 'object' || typeof eventStore.append !== 'function' ||
       typeof eventStore.replay !== 'function' || typeof eventStore.dropSession !== 'function')) {
     throw new FST_MCP_INVALID_OPTION('eventStore', String(eventStore), 'false or an object with append, replay and dropSession')
@@ -119,6 +135,7 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     shutdownTimeout: integer('shutdownTimeout', options.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT, 0),
     legacySse: boolean('legacySse', options.legacySse, DEFAULT_LEGACY_SSE),
     deprecatedRoutes: boolean('deprecatedRoutes', options.deprecatedRoutes, DEFAULT_DEPRECATED_ROUTES),
-    auth: resolveAuthOptions(options.auth)
+    auth: resolveAuthOptions(options.auth),
+    state
   }
 }

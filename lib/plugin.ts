@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import cors from '@fastify/cors'
-import type { McpTransportOptions } from '../types/index.js'
+import type { McpSessions, McpTransportOptions } from '../types/index.js'
 import { createOriginGuard } from './guard/origin-guard.js'
 import { createErrorHandler } from './http/error-handler.js'
 import { healthRoutes } from './http/health-route.js'
@@ -24,8 +24,16 @@ const MCP_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'www-auth
 // the routes' own contexts apply it instead, as users expect from register(..., { prefix }).
 async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions & { prefix?: string }): Promise<void> {
   const options = resolveOptions(opts)
-  const transport = new Transport(options)
-  fastify.decorate('mcpSessions', transport.sessions)
+  const state = await options.state.open({ options, log: fastify.log })
+  let requestStateKeys: Uint8Array[] | undefined
+  try {
+    requestStateKeys = await state.requestStateKeys?.()
+  } catch (err) {
+    await state.close()
+    throw err
+  }
+  const transport = new Transport(options, state, requestStateKeys)
+  fastify.decorate('mcpSessions', mcpSessions(transport))
 
   // The MCP routes live in their own encapsulated context: their body parser, error
   // rendering, CORS and guards must not change how the rest of the app behaves.
@@ -75,6 +83,21 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
   fastify.addHook('preClose', function closeMcpTransport () {
     return transport.close()
   })
+}
+
+/** `fastify.mcpSessions`: the registry, with sends that reach streams on any instance. */
+function mcpSessions (transport: Transport): McpSessions {
+  const { sessions, delivery } = transport
+  return {
+    get size () { return sessions.size },
+    get totalCreated () { return sessions.totalCreated },
+    get: (id) => sessions.get(id),
+    has: (id) => sessions.has(id),
+    list: () => sessions.list(),
+    close: (id) => sessions.close(id),
+    notify: (id, notification) => delivery.notify(id, notification),
+    broadcast: (notification) => delivery.broadcastSessions(notification)
+  }
 }
 
 export default fp(mcpTransport, {

@@ -1,15 +1,12 @@
-import type { FastifyBaseLogger } from 'fastify'
 import type { ResolvedOptions } from './options.js'
 import type { Cancellation } from './protocol/cancellation.js'
 import { Dispatcher } from './protocol/dispatcher.js'
 import { ErrorCode, McpError } from './protocol/jsonrpc.js'
-import { versionAtLeast } from './protocol/versions.js'
-import type { Session } from './sessions/session.js'
 import { SessionRegistry } from './sessions/session-registry.js'
-import type { EventStore } from './streams/event-store.js'
-import { MessageStream } from './streams/message-stream.js'
 import { StreamHub } from './streams/stream-hub.js'
 import { Subscriptions } from './modern/subscriptions.js'
+import type { Delivery } from './state/delivery.js'
+import type { SharedState } from './state/state.js'
 
 const shuttingDown = new McpError(ErrorCode.ConnectionClosed, 'The server is shutting down')
 
@@ -19,7 +16,9 @@ export class Transport {
   readonly hub: StreamHub
   readonly sessions: SessionRegistry
   readonly dispatcher: Dispatcher
-  readonly store: EventStore | null
+  readonly state: SharedState
+  /** Where messages go: this process's streams, or another instance's through the state. */
+  readonly delivery: Delivery
   readonly startedAt = Date.now()
   closing = false
   /** Modern-era (2026-07-28) requests in flight: they belong to no session. */
@@ -29,17 +28,19 @@ export class Transport {
   private closed: Promise<void> | null = null
   private drainWaiter: (() => void) | null = null
 
-  constructor (options: ResolvedOptions) {
+  constructor (options: ResolvedOptions, state: SharedState, requestStateKeys?: Uint8Array[]) {
     this.options = options
-    this.store = options.eventStore
+    this.state = state
     this.hub = new StreamHub(options.heartbeatInterval, options.maxStreamQueueBytes)
     const server = options.server
-    const store = this.store
+    const store = options.eventStore
     this.sessions = new SessionRegistry({
       maxSessions: options.maxSessions,
       sessionTimeout: options.sessionTimeout,
+      store: state.sessions,
       onClose: (session) => {
         if (store !== null) void store.dropSession(session.id)
+        this.delivery.dropSession(session)
         server.sessionClosed?.(session)
       }
     })
@@ -49,33 +50,35 @@ export class Transport {
       maxPending: options.maxPendingPerSession,
       // Checked on the next turn: the finished request's response is written after its
       // handler settles, and the drain must not close streams before that.
-      settled: () => { if (this.drainWaiter !== null) setImmediate(this.drainWaiter) }
-    })
-    server.attach?.({
-      notify: (id, notification) => this.sessions.notify(id, notification),
-      broadcast: (notification) => this.sessions.broadcast(notification) + this.listeners.broadcast(notification),
-      publish: (notification) => this.listeners.broadcast(notification),
-      request: (id, method, params, options) => {
-        const session = this.sessions.get(id)
-        if (session === undefined) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: session ${id} is unknown or has ended`))
-        return this.dispatcher.requestOnStandalone(session, method, params, options)
+      settled: () => { if (this.drainWaiter !== null) setImmediate(this.drainWaiter) },
+      // What no handler here waits for may be waited for on another instance.
+      unmatched: {
+        response: (session, response) => this.delivery.forwardResponse(session, response),
+        cancel: (session, requestId, reason) => this.delivery.forwardCancel(session, requestId, reason)
       }
     })
-  }
-
-  /** A new logical SSE stream for the session, resumable when there is an event store. */
-  messageStream (session: Session, log: FastifyBaseLogger): MessageStream {
-    const stream = new MessageStream({
-      sessionId: session.id,
-      store: this.store,
-      // 2025-11-25 §Sending Messages #6 adds priming events; older clients may choke on an
-      // event with empty data, so they get none (as the official SDK does).
-      priming: versionAtLeast(session.protocolVersion, '2025-11-25'),
-      retryInterval: this.options.retryInterval,
-      log
+    this.delivery = state.delivery(this)
+    const delivery = this.delivery
+    server.attach?.({
+      requestStateKeys,
+      notify: (id, notification) => delivery.notify(id, notification),
+      broadcast: (notification) => delivery.broadcast(notification),
+      publish: (notification) => delivery.publish(notification),
+      notifySubscribers: (uri, notification) => delivery.notifySubscribers(uri, notification),
+      subscribe: (id, uri) => {
+        const session = this.sessions.get(id)
+        if (session !== undefined) this.sessions.subscribe(session, uri)
+      },
+      unsubscribe: (id, uri) => {
+        const session = this.sessions.get(id)
+        if (session !== undefined) this.sessions.unsubscribe(session, uri)
+      },
+      request: (id, method, params, requestOptions) => {
+        const session = this.sessions.get(id)
+        if (session === undefined) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: session ${id} is unknown or has ended`))
+        return this.dispatcher.requestOnStandalone(session, method, params, requestOptions)
+      }
     })
-    session.messageStreams.set(stream.id, stream)
-    return stream
   }
 
   /**
@@ -92,21 +95,19 @@ export class Transport {
     this.closing = true
     // 2026-07-28 subscriptions: a graceful end sends each listen stream its result.
     this.listeners.closeAll()
+    // Fastify answers 503 to new requests while closing, so no client answer can arrive:
+    // handlers waiting for one learn now instead of holding the drain until its bound.
     for (const session of this.sessions.values()) {
-      // Fastify answers 503 to new requests while closing, so no client answer can arrive:
-      // handlers waiting for one learn now instead of holding the drain until its bound.
       for (const pending of session.pending.values()) pending.reject(shuttingDown)
-      const standalone = session.standalone
-      if (standalone instanceof MessageStream) {
-        standalone.release(this.options.retryInterval)
-        session.standalone = null
-      }
     }
+    // Standalone streams end now, with a `retry`: their clients come back (elsewhere).
+    this.delivery.release(this.options.retryInterval)
     await this.drain(this.options.shutdownTimeout)
     for (const controller of this.stateless) controller.abort(shuttingDown)
     // Streams first, so each one's socket is closed with it (see SseStream.closeConnection).
     this.hub.closeAll()
     this.sessions.closeAll()
+    await this.state.close()
   }
 
   /** Resolves when no request is in flight, or after `timeout` ms, whichever is first. */

@@ -9,7 +9,8 @@ import type {
   RequestId
 } from '../lib/protocol/jsonrpc.js'
 import type { SessionSummary } from '../lib/sessions/session-registry.js'
-import type { EventStore } from '../lib/streams/event-store.js'
+import type { EventStore } from '../lib/state/event-store.js'
+import type { StateBackend } from '../lib/state/state.js'
 
 export type {
   JsonRpcErrorResponse,
@@ -21,7 +22,9 @@ export type {
   RequestId
 } from '../lib/protocol/jsonrpc.js'
 export type { SessionSummary } from '../lib/sessions/session-registry.js'
-export type { EventStore, StoredEvent, MemoryEventStoreOptions } from '../lib/streams/event-store.js'
+export type { EventStore, StoredEvent } from '../lib/state/event-store.js'
+export type { MemoryEventStoreOptions } from '../lib/state/memory/memory-event-store.js'
+export type { StateBackend, SharedState } from '../lib/state/state.js'
 
 export type { Result } from '../lib/protocol/jsonrpc.js'
 import type { Result } from '../lib/protocol/jsonrpc.js'
@@ -101,10 +104,14 @@ export interface NotificationContext {
 
 /** What the transport offers a server for messages that are not tied to a request. */
 export interface McpServerHost {
-  /** Sends a notification on one session's standalone (GET) stream. */
-  notify (sessionId: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): boolean
-  /** Sends a notification to every session's standalone stream; returns how many took it. */
-  broadcast (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number
+  /**
+   * Sends a notification on one session's standalone (GET) stream. With a shared state
+   * (`redisState`) the stream may be held by another instance: the answer is then a promise
+   * of whether the session had one.
+   */
+  notify (sessionId: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): boolean | Promise<boolean>
+  /** Sends a notification to every session's standalone stream; returns how many took it (a promise with a shared state). */
+  broadcast (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number | Promise<number>
   /**
    * Sends a request to one session's client on its standalone (GET) stream, unrelated to any
    * client request (e.g. roots/list after notifications/roots/list_changed), and waits for the
@@ -119,7 +126,21 @@ export interface McpServerHost {
    * filter asked for it (e.g. notifications/resources/updated for a URI it listed); returns
    * how many took it. Optional so hosts written before 2026-07-28 still type-check.
    */
-  publish? (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number
+  publish? (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number | Promise<number>
+  /**
+   * resources/subscribe: the session wants notifications/resources/updated for `uri`. The
+   * transport keeps it with the session (in its shared record with a shared state).
+   */
+  subscribe? (sessionId: string, uri: string): void
+  /** resources/unsubscribe; idempotent. */
+  unsubscribe? (sessionId: string, uri: string): void
+  /**
+   * With a shared state: the keys every instance signs 2026-07-28 requestState with (the
+   * first signs, all verify). A server without keys of its own uses them.
+   */
+  readonly requestStateKeys?: readonly Uint8Array[]
+  /** Sends `notification` to the standalone stream of every session subscribed to `uri`; how many took it. */
+  notifySubscribers? (uri: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): number | Promise<number>
 }
 
 /**
@@ -277,6 +298,14 @@ export interface McpTransportOptions {
    * bound to the identity that created them. Default: off (no check, no metadata routes).
    */
   auth?: AuthOptions
+  /**
+   * Where sessions, event logs and delivery between instances live. Default: memory (this
+   * process is the whole server). `redisState({ client })`: N instances on one Redis serve
+   * every session, with no affinity (see the README's "Past one machine"). With a shared
+   * state `eventStore` is not used (the event log is in Redis) and `sessionTimeout` must be
+   * above 0 (every key has a TTL).
+   */
+  state?: StateBackend
 }
 
 /**
@@ -295,10 +324,13 @@ export interface McpSessions {
   list (): SessionSummary[]
   /** Ends a session: its streams close, its work is aborted, later use gets 404. */
   close (id: string): boolean
-  /** Sends a notification on one session's standalone stream; false if it has none. */
-  notify (id: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): boolean
-  /** Sends a notification to every session with a standalone stream; returns how many. */
-  broadcast (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number
+  /**
+   * Sends a notification on one session's standalone stream; false if it has none. With a
+   * shared state the stream may be on any instance, and the answer is a promise.
+   */
+  notify (id: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): boolean | Promise<boolean>
+  /** Sends a notification to every session with a standalone stream; returns how many (a promise with a shared state). */
+  broadcast (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number | Promise<number>
 }
 
 declare module 'fastify' {

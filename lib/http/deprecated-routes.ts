@@ -3,7 +3,8 @@ import { FST_MCP_SESSION_ID_MISMATCH } from '../errors.js'
 import { requireSession } from '../sessions/session-lookup.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
-import { serveGet } from './streamable-routes.js'
+import { endSession, serveGet } from './streamable-routes.js'
+import type { MaybePromise } from '../protocol/dispatcher.js'
 
 interface SessionParams { sessionId: string }
 type SessionRequest = FastifyRequest<{ Params: SessionParams }>
@@ -18,7 +19,7 @@ export function deprecatedRoutes (fastify: FastifyInstance, transport: Transport
   const { options, sessions } = transport
   const base = options.path.replace(/\/+$/, '')
 
-  function sessionFromPath (request: SessionRequest): Session {
+  function sessionFromPath (request: SessionRequest): MaybePromise<Session> {
     const id = request.params.sessionId
     const header = request.headers['mcp-session-id']
     // Two ids would let a check that reads the header (a hook, a proxy rule) approve one
@@ -38,8 +39,8 @@ export function deprecatedRoutes (fastify: FastifyInstance, transport: Transport
     }
   })
 
-  fastify.delete<{ Params: SessionParams }>(`${base}/sessions/:sessionId`, function deprecatedSessionDelete (request, reply) {
-    sessions.close(sessionFromPath(request).id)
-    reply.code(200).send()
+  fastify.delete<{ Params: SessionParams }>(`${base}/sessions/:sessionId`, async function deprecatedSessionDelete (request, reply) {
+    await endSession(transport, await sessionFromPath(request))
+    return reply.code(200).send()
   })
 }

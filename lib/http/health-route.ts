@@ -8,6 +8,7 @@ export function healthRoutes (fastify: FastifyInstance, transport: Transport): v
       return {
         status: transport.closing ? 'closing' : 'ok',
         transport: 'streamable-http',
+        state: transport.state.kind,
         active_sessions: transport.sessions.size,
         total_sessions: transport.sessions.totalCreated,
         open_streams: transport.hub.size,

@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import {
   FST_MCP_BATCH_REJECTED,
   FST_MCP_METHOD_NOT_ALLOWED,
@@ -17,7 +17,6 @@ import { requireSession } from '../sessions/session-lookup.js'
 import { claimSession } from '../auth/session-owner.js'
 import type { AuthInfo } from '../../types/index.js'
 import type { Session } from '../sessions/session.js'
-import type { SseStream } from '../streams/sse-stream.js'
 import type { Transport } from '../transport.js'
 
 const SSE_ALLOW = 'GET'
@@ -40,18 +39,27 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
     url: '/sse',
     // A HEAD would open a session whose stream nobody can read.
     exposeHeadRoute: false,
-    handler: function legacySseOpen (request, reply) {
+    handler: async function legacySseOpen (request, reply) {
       if (!accepts(request.headers.accept, 'text/event-stream')) throw new FST_MCP_NOT_ACCEPTABLE('text/event-stream')
       if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
       const session = sessions.create('sse')
       // SBP-1125 §Session Hijacking: POSTs for this session need a token of the same identity.
       claimSession(session, request)
+      try {
+        // Shared state: the record exists before the client learns the id (its POSTs may
+        // land on any instance).
+        await sessions.persist(session)
+      } catch (err) {
+        sessions.close(session.id)
+        throw err
+      }
       const stream = hub.open(reply, function legacySseClosed () {
         // The stream is the session in this transport: a client that went away ends it.
         sessions.close(session.id)
       })
-      // As the session's standalone stream it also receives mcpSessions.notify/broadcast.
-      session.standalone = stream
+      // As the session's standalone stream it also receives mcpSessions.notify/broadcast
+      // (and, with a shared state, what other instances send it).
+      transport.delivery.holdSseStream(session, stream)
       session.streams.add(stream)
       // 2024-11-05 §HTTP with SSE: on connect the server MUST send an `endpoint` event first.
       stream.event({ event: 'endpoint', data: `${messagesPath}?sessionId=${encodeURIComponent(session.id)}` })
@@ -81,32 +89,39 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
       if (typeof id !== 'string' || id === '') throw new FST_MCP_SSE_SESSION_REQUIRED()
       // A Streamable HTTP session is not found here: its responses would have no stream.
       const session = requireSession(request, sessions, id, 'sse')
-      // In this transport the session's one stream is its standalone stream, set at GET.
-      const channel = new SseSessionChannel(session.standalone as SseStream)
-      const body = request.body as JsonRpcMessage | JsonRpcMessage[]
-      // JSON-RPC batches are not part of this transport (the SDK's SSEServerTransport
-      // rejects them too); their responses would have no single place on the stream.
-      if (Array.isArray(body)) throw new FST_MCP_BATCH_REJECTED('the HTTP+SSE transport takes one message per POST')
-      if (isRequest(body)) {
-        // The same per-session bound as the Streamable HTTP endpoint (503: retry later).
-        if (session.inflight.size >= options.maxRequestsPerSession) {
-          throw new FST_MCP_SESSION_BUSY(options.maxRequestsPerSession, 'requests in flight')
-        }
-        if (body.method === 'initialize') initialize(session, body, channel, request.log, request.mcpAuth)
-        else void dispatcher.request(session, body, channel, request.log, request.mcpAuth)
-      } else if (isNotification(body)) {
-        dispatcher.notification(session, body, request.log, request.mcpAuth)
-      } else {
-        dispatcher.response(session, body)
-      }
-      reply.code(202).send()
+      if (session instanceof Promise) return session.then((found) => message(request, reply, found))
+      return message(request, reply, session)
     }
   })
+
+  function message (request: FastifyRequest, reply: FastifyReply, session: Session): FastifyReply {
+    // In this transport the session's one stream is its standalone stream, set at GET
+    // (or, on another instance than the one holding it, the way there).
+    const channel = new SseSessionChannel(session.standalone!)
+    const body = request.body as JsonRpcMessage | JsonRpcMessage[]
+    // JSON-RPC batches are not part of this transport (the SDK's SSEServerTransport
+    // rejects them too); their responses would have no single place on the stream.
+    if (Array.isArray(body)) throw new FST_MCP_BATCH_REJECTED('the HTTP+SSE transport takes one message per POST')
+    if (isRequest(body)) {
+      // The same per-session bound as the Streamable HTTP endpoint (503: retry later).
+      if (session.inflight.size >= options.maxRequestsPerSession) {
+        throw new FST_MCP_SESSION_BUSY(options.maxRequestsPerSession, 'requests in flight')
+      }
+      if (body.method === 'initialize') initialize(session, body, channel, request.log, request.mcpAuth)
+      else void dispatcher.request(session, body, channel, request.log, request.mcpAuth)
+    } else if (isNotification(body)) {
+      dispatcher.notification(session, body, request.log, request.mcpAuth)
+    } else {
+      dispatcher.response(session, body)
+    }
+    return reply.code(202).send()
+  }
 
   function initialize (session: Session, message: JsonRpcRequest, channel: SseSessionChannel, log: FastifyBaseLogger, authInfo: AuthInfo | undefined): void {
     // Here the session exists from the GET on; initialize fills it in, once.
     if (session.protocolVersion !== '') throw new FST_MCP_SSE_ALREADY_INITIALIZED()
     recordClientHello(session, message.params ?? {})
+    session.changed('hello')
     void handshake(session, message, channel, log, authInfo)
   }
 
@@ -114,6 +129,7 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
     const response = await dispatcher.run(session, message, channel, log, authInfo)
     if (response !== null) {
       recordServerHello(session, response)
+      session.changed('hello')
       channel.respond(response)
     }
     // A failed or cancelled initialize leaves no session behind, as on the Streamable HTTP

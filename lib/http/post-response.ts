@@ -107,7 +107,7 @@ export class PostResponse implements OutboundChannel {
 
   private open (): void {
     const { session, transport } = this
-    const stream = transport.messageStream(session, this.log)
+    const stream = transport.delivery.answerStream(session, this.log)
     this.stream = stream
     const connection = transport.hub.open(this.reply, (closed) => {
       session.streams.delete(closed)

@@ -5,8 +5,7 @@ import {
   FST_MCP_METHOD_NOT_ALLOWED,
   FST_MCP_NOT_ACCEPTABLE,
   FST_MCP_SESSION_BUSY,
-  FST_MCP_SHUTTING_DOWN,
-  FST_MCP_UNKNOWN_EVENT_ID
+  FST_MCP_SHUTTING_DOWN
 } from '../errors.js'
 import { assertPostAccept, accepts } from '../guard/accept-guard.js'
 import {
@@ -20,8 +19,6 @@ import {
 import { Envelope, typeboxValidatorCompiler } from '../protocol/envelope-schema.js'
 import { allowsBatch } from '../protocol/versions.js'
 import { recordClientHello, recordServerHello } from '../sessions/session-handshake.js'
-import { MessageStream, parseEventId } from '../streams/message-stream.js'
-import { formatEvent, type SseStream } from '../streams/sse-stream.js'
 import { requireSession } from '../sessions/session-lookup.js'
 import { claimSession, mayUseSession } from '../auth/session-owner.js'
 import type { Session } from '../sessions/session.js'
@@ -59,7 +56,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
 
   async function initialize (request: FastifyRequest, reply: FastifyReply, message: JsonRpcRequest) {
     const id = request.headers['mcp-session-id']
-    const existing = typeof id === 'string' ? sessions.get(id) : undefined
+    const existing = typeof id === 'string' && id !== '' ? await sessions.find(id, 'streamable') : undefined
     // Another identity's session is as good as unknown here too: no probing of ids.
     if (existing !== undefined && mayUseSession(existing.owner, request)) throw new FST_MCP_ALREADY_INITIALIZED()
     if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
@@ -76,6 +73,15 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
       reply.removeHeader('mcp-session-id')
     } else {
       recordServerHello(session, response)
+      // Shared state: the record exists before the client learns the id, so its next
+      // request may land on any instance.
+      try {
+        await sessions.persist(session)
+      } catch (err) {
+        sessions.close(session.id)
+        reply.removeHeader('mcp-session-id')
+        throw err
+      }
     }
     return deliver(reply, channel, response)
   }
@@ -85,7 +91,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     if (messages.some((m) => isRequest(m) && m.method === 'initialize')) {
       throw new FST_MCP_BATCH_REJECTED('initialize must be sent alone, not in a batch')
     }
-    const session = requireSession(request, sessions)
+    const session = await requireSession(request, sessions)
     // Batching exists only in 2025-03-26 (removed by 2025-06-18, changelog #1).
     if (!allowsBatch(session.protocolVersion)) {
       throw new FST_MCP_BATCH_REJECTED(`batches are not part of protocol version ${session.protocolVersion}; send one message per POST`)
@@ -127,20 +133,30 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
         assertPostAccept(request.headers.accept, needJson, needSse)
         if (body.method === 'initialize') return initialize(request, reply, body)
         const session = requireSession(request, sessions)
-        assertRoom(session, 1)
-        const channel = new PostResponse(transport, reply, session, 1, false)
-        // request.mcpAuth is undefined without the auth option: nothing is built for it.
-        const response = dispatcher.run(session, body, channel, request.log, request.mcpAuth)
-        if (response instanceof Promise) return response.then((settled) => deliver(reply, channel, settled))
-        return deliver(reply, channel, response)
+        if (session instanceof Promise) return session.then((found) => call(request, reply, found, body))
+        return call(request, reply, session, body)
       }
       const session = requireSession(request, sessions)
-      // 2025-11-25 transports §Sending Messages #4: accepted notifications and responses get 202.
-      if (isNotification(body)) dispatcher.notification(session, body, request.log, request.mcpAuth)
-      else dispatcher.response(session, body)
-      return reply.code(202).send()
+      if (session instanceof Promise) return session.then((found) => accept(request, reply, found, body))
+      return accept(request, reply, session, body)
     }
   })
+
+  function call (request: FastifyRequest, reply: FastifyReply, session: Session, body: JsonRpcRequest): MaybePromise<FastifyReply | JsonRpcResponse | JsonRpcResponse[]> {
+    assertRoom(session, 1)
+    const channel = new PostResponse(transport, reply, session, 1, false)
+    // request.mcpAuth is undefined without the auth option: nothing is built for it.
+    const response = dispatcher.run(session, body, channel, request.log, request.mcpAuth)
+    if (response instanceof Promise) return response.then((settled) => deliver(reply, channel, settled))
+    return deliver(reply, channel, response)
+  }
+
+  // 2025-11-25 transports §Sending Messages #4: accepted notifications and responses get 202.
+  function accept (request: FastifyRequest, reply: FastifyReply, session: Session, body: JsonRpcNotification | JsonRpcResponse): FastifyReply {
+    if (isNotification(body)) dispatcher.notification(session, body, request.log, request.mcpAuth)
+    else dispatcher.response(session, body)
+    return reply.code(202).send()
+  }
 
   // Limits that keep one session from taking the whole server (503: try again later).
   function assertRoom (session: Session, requests: number): void {
@@ -163,10 +179,9 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     }
   })
 
-  fastify.delete(options.path, function mcpDelete (request, reply) {
-    const session = requireSession(request, sessions)
-    sessions.close(session.id)
-    reply.code(200).send()
+  fastify.delete(options.path, async function mcpDelete (request, reply) {
+    await endSession(transport, await requireSession(request, sessions))
+    return reply.code(200).send()
   })
 
   fastify.route({
@@ -180,73 +195,25 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
 }
 
 /**
+ * DELETE: the session ends on every instance before the client hears so (with a shared
+ * state, the other instances' streams and work end through the bus).
+ */
+export async function endSession (transport: Transport, session: Session): Promise<void> {
+  await transport.sessions.terminate(session)
+}
+
+/**
  * GET on the MCP endpoint (and the original design's GET path): the standalone stream, or
  * a resume when Last-Event-ID names an event.
  */
-export async function serveGet (transport: Transport, request: FastifyRequest, reply: FastifyReply, lookup: (request: FastifyRequest) => Session): Promise<void> {
+export async function serveGet (transport: Transport, request: FastifyRequest, reply: FastifyReply, lookup: (request: FastifyRequest) => MaybePromise<Session>): Promise<void> {
   // 2025-11-25 transports §Listening for Messages #2: the client must accept SSE.
   if (!accepts(request.headers.accept, 'text/event-stream')) throw new FST_MCP_NOT_ACCEPTABLE('text/event-stream')
-  const session = lookup(request)
+  const session = await lookup(request)
   const max = transport.options.maxStreamsPerSession
   if (session.streams.size >= max) throw new FST_MCP_SESSION_BUSY(max, 'open streams')
   const lastEventId = request.headers['last-event-id']
   // 2025-11-25 transports §Resumability #2: resumption is always a GET with Last-Event-ID.
-  if (typeof lastEventId === 'string') await resumeStream(transport, session, reply, lastEventId)
-  else openStandalone(transport, session, reply)
-}
-
-/**
- * Opens the session's standalone stream. A new GET replaces the old stream instead of
- * being refused: a connection a proxy silently dropped must not lock the session out.
- */
-export function openStandalone (transport: Transport, session: Session, reply: FastifyReply): void {
-  const previous = session.standalone
-  if (previous instanceof MessageStream) {
-    previous.finish()
-    session.messageStreams.delete(previous.id)
-  }
-  const stream = transport.messageStream(session, reply.log)
-  session.standalone = stream
-  const connection = connect(transport, session, reply, stream)
-  stream.attach(connection, true)
-}
-
-function connect (transport: Transport, session: Session, reply: FastifyReply, stream: MessageStream | undefined): SseStream {
-  const connection = transport.hub.open(reply, (closed) => {
-    session.streams.delete(closed)
-    stream?.detach(closed)
-    session.lastActivity = Date.now()
-  })
-  session.streams.add(connection)
-  return connection
-}
-
-/**
- * Resumes the stream a Last-Event-ID names (2025-11-25 transports §Resumability): replays
- * what came after that event on that stream only (never another stream's events), then,
- * if the stream is still live, carries on with it on this connection.
- */
-export async function resumeStream (transport: Transport, session: Session, reply: FastifyReply, lastEventId: string): Promise<void> {
-  const parsed = parseEventId(lastEventId)
-  const store = transport.store
-  if (store === null || parsed === null) throw new FST_MCP_UNKNOWN_EVENT_ID(lastEventId)
-  const { streamId } = parsed
-  let events = await store.replay(session.id, streamId, parsed.seq)
-  if (events === null) throw new FST_MCP_UNKNOWN_EVENT_ID(lastEventId)
-  const live = session.messageStreams.get(streamId)
-  const connection = connect(transport, session, reply, live)
-  let last = parsed.seq
-  for (;;) {
-    for (const event of events) {
-      connection.write(formatEvent({ id: `${streamId}_${event.seq}`, event: 'message', data: event.data }))
-      last = event.seq
-    }
-    // Events may have arrived while the store answered: catch up before going live.
-    if (live === undefined || live.seq <= last) break
-    const more = await store.replay(session.id, streamId, last)
-    if (more === null) break
-    events = more
-  }
-  if (live !== undefined && !live.finished && !connection.closed && live.seq <= last) live.attach(connection, false)
-  else connection.end()
+  if (typeof lastEventId === 'string') await transport.delivery.resume(session, reply, lastEventId)
+  else await transport.delivery.openStandalone(session, reply)
 }

@@ -21,20 +21,28 @@ interface Sealed extends RequestStatePayload {
   iat: number
 }
 
-/** Signs and checks request states with one key. */
+export type RequestStateKey = string | Uint8Array
+
+/**
+ * Signs request states with the first key and accepts those signed with any of them, so
+ * keys rotate without failing rounds in flight: add the new key first, drop the old one
+ * once its states have expired.
+ */
 export class RequestStateSigner {
-  private readonly key: Buffer
+  private readonly keys: Buffer[]
   private readonly ttl: number
 
-  /** `key`: the HMAC secret (share it between instances behind one URL); default: 32 random bytes. */
-  constructor (key: string | Uint8Array = randomBytes(32), ttl = DEFAULT_REQUEST_STATE_TTL) {
-    this.key = Buffer.from(key)
+  /** `key`: the HMAC secret(s) (share them between instances behind one URL); default: 32 random bytes. */
+  constructor (key: RequestStateKey | readonly RequestStateKey[] = randomBytes(32), ttl = DEFAULT_REQUEST_STATE_TTL) {
+    const keys = Array.isArray(key) ? key : [key as RequestStateKey]
+    if (keys.length === 0) throw new TypeError('requestStateKey: give at least one key')
+    this.keys = keys.map((k) => Buffer.from(k))
     this.ttl = ttl
   }
 
   seal (payload: RequestStatePayload, now = Date.now()): string {
     const body = Buffer.from(JSON.stringify({ ...payload, iat: now } satisfies Sealed)).toString('base64url')
-    return `${body}.${this.mac(body)}`
+    return `${body}.${this.mac(this.keys[0], body)}`
   }
 
   /** The payload of a state this signer issued for `scope`, or null when it is not one. */
@@ -43,14 +51,16 @@ export class RequestStateSigner {
     if (dot === -1) return null
     const body = state.slice(0, dot)
     const given = Buffer.from(state.slice(dot + 1), 'base64url')
-    const expected = Buffer.from(this.mac(body), 'base64url')
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
+    if (!this.keys.some((key) => {
+      const expected = Buffer.from(this.mac(key, body), 'base64url')
+      return given.length === expected.length && timingSafeEqual(given, expected)
+    })) return null
     const sealed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Sealed
     if (sealed.scope !== scope || now - sealed.iat > this.ttl) return null
     return { scope: sealed.scope, responses: sealed.responses }
   }
 
-  private mac (body: string): string {
-    return createHmac('sha256', this.key).update(body).digest('base64url')
+  private mac (key: Buffer, body: string): string {
+    return createHmac('sha256', key).update(body).digest('base64url')
   }
 }

@@ -48,6 +48,14 @@ export interface DispatcherOptions {
   maxPending: number
   /** Called whenever a client request finished, however it ended. */
   settled: () => void
+  /** Where a client answer or cancellation goes that nothing in this process waits for. */
+  unmatched: UnmatchedRouting
+}
+
+/** With a shared state, another instance may be running the request or waiting for the answer. */
+export interface UnmatchedRouting {
+  response (session: Session, response: JsonRpcResponse): void
+  cancel (session: Session, requestId: RequestId, reason: string): void
 }
 
 /**
@@ -60,12 +68,14 @@ export class Dispatcher {
   private readonly requestTimeout: number
   private readonly maxPending: number
   private readonly settled: () => void
+  private readonly unmatched: UnmatchedRouting
 
   constructor (options: DispatcherOptions) {
     this.server = options.server
     this.requestTimeout = options.requestTimeout
     this.maxPending = options.maxPending
     this.settled = options.settled
+    this.unmatched = options.unmatched
     this.outbound = this.outbound.bind(this)
   }
 
@@ -170,8 +180,10 @@ export class Dispatcher {
     if (notification.method === 'notifications/cancelled') {
       const requestId = notification.params?.requestId as RequestId | undefined
       if (session !== undefined && requestId !== undefined) {
-        // An unknown id is the race the spec allows for: the response already went out.
-        session.inflight.get(requestId)?.abort(new McpError(ErrorCode.ConnectionClosed, String(notification.params?.reason ?? 'Cancelled by the client')))
+        const reason = String(notification.params?.reason ?? 'Cancelled by the client')
+        // Not running here: it may run on another instance (an unknown id anywhere is the
+        // race the spec allows for: the response already went out).
+        if (!this.cancel(session, requestId, reason)) this.unmatched.cancel(session, requestId, reason)
       }
       return
     }
@@ -186,11 +198,26 @@ export class Dispatcher {
     }
   }
 
-  /** Settles the server-to-client request the client answered; unknown ids are ignored. */
-  response (session: Session, response: JsonRpcResponse): void {
-    if (typeof response.id !== 'number') return
-    const pending = session.pending.get(response.id)
-    if (pending === undefined) return
+  /** Aborts a client request running here; false when it is not running here. */
+  cancel (session: Session, requestId: RequestId, reason: string): boolean {
+    const running = session.inflight.get(requestId)
+    if (running === undefined) return false
+    running.abort(new McpError(ErrorCode.ConnectionClosed, reason))
+    return true
+  }
+
+  /**
+   * Settles the server-to-client request the client answered. One that nothing here waits
+   * for goes to `unmatched` (another instance may wait for it) unless `local` says the
+   * answer already came from there; unknown ids are ignored.
+   */
+  response (session: Session, response: JsonRpcResponse, local = false): void {
+    const id = response.id
+    const pending = session.pending.get(id as RequestId)
+    if (pending === undefined) {
+      if (!local && typeof id === 'string') this.unmatched.response(session, response)
+      return
+    }
     if ('result' in response) pending.resolve(response.result)
     else pending.reject(new McpError(response.error.code, response.error.message, response.error.data))
   }

@@ -1,4 +1,4 @@
-import type { SseStream } from '../streams/sse-stream.js'
+import type { MessageSink } from '../sessions/session.js'
 import type { JsonRpcMessage, JsonRpcResponse } from './jsonrpc.js'
 import type { OutboundChannel } from './outbound-channel.js'
 
@@ -9,9 +9,9 @@ import type { OutboundChannel } from './outbound-channel.js'
  * all the requests of the session, so it keeps no per-request state.
  */
 export class SseSessionChannel implements OutboundChannel {
-  readonly stream: SseStream
+  readonly stream: MessageSink
 
-  constructor (stream: SseStream) {
+  constructor (stream: MessageSink) {
     this.stream = stream
   }
 

@@ -22,13 +22,12 @@ import {
   type ResourceTemplateDefinition,
   type ResourceTemplateReader
 } from './resource-registry.js'
-import { ResourceSubscriptions } from './resource-subscriptions.js'
 import { handlerContext, isLoggingLevel, type HandlerContext } from './server-context.js'
 import { ToolRegistry, type ToolDefinition, type ToolHandler } from './tool-registry.js'
 import { DEFAULT_CACHE_SCOPE, DEFAULT_TTL_MS, modernResult, type CacheHints } from './modern-results.js'
 import { SUPPORTED_VERSIONS } from '../modern/modern-request.js'
 import { isModernVersion } from '../modern/era.js'
-import { RequestStateSigner } from '../modern/request-state.js'
+import { RequestStateSigner, type RequestStateKey } from '../modern/request-state.js'
 import { InputRequired, InputRound, MRTR_METHODS } from './input-round.js'
 import { checkParamHeaders } from './param-headers.js'
 import { page } from './pagination.js'
@@ -49,10 +48,13 @@ export interface McpServerOptions {
   /** Modern era (2026-07-28): caching hints on list/read and server/discover results. Default { ttlMs: 0, cacheScope: 'private' }. */
   cache?: CacheHints
   /**
-   * Modern era: the HMAC key that signs the requestState of input_required results. Give
-   * every instance behind one URL the same key. Default: 32 random bytes per process.
+   * Modern era: the HMAC key that signs the requestState of input_required results, or a
+   * list of keys (the first signs, every one verifies: rotate by adding the new key first).
+   * Give every instance behind one URL the same keys. Default: with a shared state
+   * (`redisState`), one random key kept in Redis for the whole cluster; else 32 random
+   * bytes per process.
    */
-  requestStateKey?: string | Uint8Array
+  requestStateKey?: RequestStateKey | RequestStateKey[]
   /** Milliseconds a requestState stays valid. Default 600000 (10 minutes). */
   requestStateTtl?: number
   /**
@@ -83,11 +85,10 @@ export class McpServer implements McpServerContract {
   private readonly tools: ToolRegistry
   private readonly resources: ResourceRegistry
   private readonly prompts: PromptRegistry
-  private readonly subscriptions = new ResourceSubscriptions()
   private readonly serverInfo: Result
   private readonly pageSize: number | undefined
   private readonly cache: Required<CacheHints>
-  private readonly signer: RequestStateSigner
+  private signer: RequestStateSigner
 
   constructor (options: McpServerOptions) {
     if (options === null || typeof options !== 'object' || typeof options.name !== 'string' || typeof options.version !== 'string') {
@@ -189,16 +190,18 @@ export class McpServer implements McpServerContract {
    * Tells every session subscribed to `uri` that it changed (notifications/resources/updated
    * on each session's GET stream). Returns how many sessions were notified.
    */
-  resourceUpdated (uri: string): number {
+  resourceUpdated (uri: string): number | Promise<number> {
     const host = this.host
     if (host === null) return 0
     const notification = { method: 'notifications/resources/updated', params: { uri } }
     // Modern listen streams that named this URI in resourceSubscriptions hear it too.
-    let delivered = host.publish?.(notification) ?? 0
-    for (const sessionId of this.subscriptions.subscribers(uri)) {
-      if (host.notify(sessionId, notification)) delivered++
+    const listening = host.publish?.(notification) ?? 0
+    // The transport keeps subscriptions with the session (every instance sees them).
+    const subscribed = host.notifySubscribers?.(uri, notification) ?? 0
+    if (listening instanceof Promise || subscribed instanceof Promise) {
+      return Promise.all([listening, subscribed]).then(([a, b]) => a + b)
     }
-    return delivered
+    return listening + subscribed
   }
 
   /**
@@ -225,6 +228,10 @@ export class McpServer implements McpServerContract {
 
   attach (host: McpServerHost): void {
     this.host = host
+    // A cluster shares one key unless the application chose its own.
+    if (host.requestStateKeys !== undefined && this.info.requestStateKey === undefined) {
+      this.signer = new RequestStateSigner(host.requestStateKeys, this.info.requestStateTtl)
+    }
   }
 
   handleRequest (request: JsonRpcRequest, context: RequestContext): Result | Promise<Result> {
@@ -259,10 +266,6 @@ export class McpServer implements McpServerContract {
 
   handleNotification (_notification: JsonRpcNotification, _context: NotificationContext): void {
     // notifications/initialized and roots/list_changed need no answer from this server.
-  }
-
-  sessionClosed (session: McpSessionInfo): void {
-    this.subscriptions.dropSession(session.id)
   }
 
   private method (name: string, capability: Capability | null, handle: MethodHandler): void {
@@ -300,13 +303,13 @@ export class McpServer implements McpServerContract {
     const uri = subscriptionUri(params, context)
     // Only what resources/read would find can be watched; anything else is not found.
     if (!this.resources.has(uri)) throw notFound(uri, context.protocolVersion)
-    this.subscriptions.subscribe(context.session!.id, uri)
+    this.host?.subscribe?.(context.session!.id, uri)
     return {}
   }
 
   private unsubscribe (params: Record<string, unknown>, context: HandlerContext): Result {
     const uri = subscriptionUri(params, context)
-    this.subscriptions.unsubscribe(context.session!.id, uri)
+    this.host?.unsubscribe?.(context.session!.id, uri)
     return {}
   }
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { JsonRpcNotification } from '../protocol/jsonrpc.js'
+import type { MaybePromise } from '../protocol/dispatcher.js'
 import { FST_MCP_TOO_MANY_SESSIONS } from '../errors.js'
+import type { SessionStore } from '../state/session-store.js'
+import { ResourceSubscriptions } from './resource-subscriptions.js'
 import { Session, type SessionKind } from './session.js'
 
 export interface SessionSummary {
@@ -16,52 +19,108 @@ export interface SessionSummary {
 export interface SessionRegistryOptions {
   maxSessions: number
   sessionTimeout: number
+  store: SessionStore
   onClose: (session: Session) => void
 }
 
 const ended = Object.assign(new Error('The session ended'), { code: 'FST_MCP_SESSION_ENDED' })
+const released = Object.assign(new Error('This instance stopped serving the session'), { code: 'FST_MCP_SESSION_RELEASED' })
+
+// A shared record's TTL is extended at most this often per session and instance: activity
+// keeps a session alive without a Redis round trip on every request.
+const TOUCH_INTERVAL = 1000
 
 /**
- * The live sessions of one plugin instance; exposed as `fastify.mcpSessions`. Idle
+ * The sessions this plugin instance serves; exposed as `fastify.mcpSessions`. With the
+ * memory state they are all the sessions there are; with a shared state they are the ones
+ * this instance has seen (a cache of the shared records: a miss loads the record). Idle
  * sessions are swept by one unref'd timer rather than a timer per session.
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>()
+  private readonly loading = new Map<string, Promise<Session | undefined>>()
   private readonly maxSessions: number
   private readonly sessionTimeout: number
   private readonly onClose: (session: Session) => void
+  readonly store: SessionStore
+  /** Which session watches which resource URI, for notifications/resources/updated. */
+  readonly subscriptions = new ResourceSubscriptions()
   private sweeper: NodeJS.Timeout | null = null
   private created = 0
 
   constructor (options: SessionRegistryOptions) {
     this.maxSessions = options.maxSessions
     this.sessionTimeout = options.sessionTimeout
+    this.store = options.store
     this.onClose = options.onClose
     this.sweep = this.sweep.bind(this)
   }
 
-  /** Live sessions now. */
+  /** Live sessions now (with a shared state: the ones this instance holds). */
   get size (): number {
     return this.sessions.size
   }
 
-  /** Sessions created since the plugin started. */
+  /** Sessions created by this instance since the plugin started. */
   get totalCreated (): number {
     return this.created
   }
 
-  /** Creates a session with a fresh cryptographically random id (visible ASCII only). */
+  /**
+   * Creates a session with a fresh cryptographically random id (visible ASCII only). A
+   * shared store persists it with `persist` once its handshake is recorded.
+   */
   create (kind: SessionKind = 'streamable'): Session {
     if (this.sessions.size >= this.maxSessions) throw new FST_MCP_TOO_MANY_SESSIONS(this.maxSessions)
     const session = new Session(randomUUID(), Date.now(), kind)
-    this.sessions.set(session.id, session)
+    this.adopt(session)
     this.created++
-    this.startSweeper()
     return session
+  }
+
+  /** Saves a new session to the shared store (a no-op in memory) before its id is given out. */
+  persist (session: Session): MaybePromise<void> {
+    return this.store.create(session)
   }
 
   get (id: string): Session | undefined {
     return this.sessions.get(id)
+  }
+
+  /**
+   * The session with this id: from this instance, else (shared state) from the store, whose
+   * record then stays cached here. Synchronous whenever the session is already known.
+   */
+  find (id: string, kind: SessionKind): Session | undefined | Promise<Session | undefined> {
+    const known = this.sessions.get(id)
+    if (known !== undefined || !this.store.shared) return known
+    let loading = this.loading.get(id)
+    if (loading === undefined) {
+      loading = Promise.resolve(this.store.load(id, kind)).then((session) => {
+        this.loading.delete(id)
+        if (session === undefined) return undefined
+        // Another request may have adopted it meanwhile: one Session per id.
+        const raced = this.sessions.get(id)
+        if (raced !== undefined) return raced
+        this.adopt(session)
+        for (const uri of session.subscriptions) this.subscriptions.subscribe(id, uri)
+        return session
+      }, (err: unknown) => {
+        this.loading.delete(id)
+        throw err
+      })
+      this.loading.set(id, loading)
+    }
+    return loading
+  }
+
+  /** Notes activity; with a shared state, extends the record's TTL now and then. */
+  touch (session: Session, now = Date.now()): void {
+    session.lastActivity = now
+    if (this.store.shared && now - session.touchedAt >= TOUCH_INTERVAL) {
+      session.touchedAt = now
+      this.store.touch(session)
+    }
   }
 
   has (id: string): boolean {
@@ -89,15 +148,44 @@ export class SessionRegistry {
     return out
   }
 
-  /** Ends a session: its streams close, its work is aborted, later use gets 404. */
+  /** Ends a session, on every instance: its streams close, its work is aborted, later use gets 404. */
   close (id: string): boolean {
     const session = this.sessions.get(id)
     if (session === undefined) return false
-    this.sessions.delete(id)
-    session.close(ended)
-    this.onClose(session)
-    if (this.sessions.size === 0) this.stopSweeper()
+    // The store logs its own failures; a record it could not delete expires by its TTL.
+    void Promise.resolve(this.terminate(session)).catch(() => {})
     return true
+  }
+
+  /** close() for a route that must know the whole cluster heard of it before it answers. */
+  terminate (session: Session): MaybePromise<void> {
+    if (!this.drop(session, ended)) return
+    return this.store.end(session)
+  }
+
+  /** The session ended elsewhere (another instance, or its record expired): end it here. */
+  endedElsewhere (id: string): void {
+    const session = this.sessions.get(id)
+    if (session !== undefined) this.drop(session, ended)
+  }
+
+  /** This instance stops serving a session that lives on in the shared store. */
+  release (session: Session): void {
+    if (this.drop(session, released)) this.store.release(session)
+  }
+
+  /** Subscribes a session to a resource URI (resources/subscribe), kept in its record. */
+  subscribe (session: Session, uri: string): void {
+    if (session.subscriptions.has(uri)) return
+    session.subscriptions.add(uri)
+    this.subscriptions.subscribe(session.id, uri)
+    session.changed('subscriptions')
+  }
+
+  unsubscribe (session: Session, uri: string): void {
+    if (!session.subscriptions.delete(uri)) return
+    this.subscriptions.unsubscribe(session.id, uri)
+    session.changed('subscriptions')
   }
 
   /** Sends a notification on one session's standalone stream; false if it has none. */
@@ -118,9 +206,41 @@ export class SessionRegistry {
     return delivered
   }
 
+  /** Tells every session subscribed to `uri`; returns how many took it. */
+  notifySubscribers (uri: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): number {
+    let delivered = 0
+    for (const id of this.subscriptions.subscribers(uri)) {
+      if (this.notify(id, notification)) delivered++
+    }
+    return delivered
+  }
+
+  /**
+   * Shutdown: every session this instance serves is let go. In memory that ends them; with
+   * a shared state they live on, and other instances serve their clients from now on.
+   */
   closeAll (): void {
-    for (const id of [...this.sessions.keys()]) this.close(id)
+    for (const session of [...this.sessions.values()]) {
+      if (this.store.shared) this.release(session)
+      else this.drop(session, ended)
+    }
     this.stopSweeper()
+  }
+
+  private adopt (session: Session): void {
+    this.sessions.set(session.id, session)
+    this.startSweeper()
+  }
+
+  /** Removes and closes a session here; false when it was not here (any more). */
+  private drop (session: Session, reason: Error): boolean {
+    if (this.sessions.get(session.id) !== session) return false
+    this.sessions.delete(session.id)
+    this.subscriptions.dropSession(session.id)
+    session.close(reason)
+    this.onClose(session)
+    if (this.sessions.size === 0) this.stopSweeper()
+    return true
   }
 
   private startSweeper (): void {
@@ -138,9 +258,19 @@ export class SessionRegistry {
   }
 
   private sweep (): void {
-    const cutoff = Date.now() - this.sessionTimeout
+    const now = Date.now()
+    const cutoff = now - this.sessionTimeout
+    const shared = this.store.shared
     for (const session of this.sessions.values()) {
-      if (session.lastActivity < cutoff && !session.busy) this.close(session.id)
+      if (session.busy) {
+        // A stream held here keeps the session alive for the whole cluster.
+        if (shared) this.touch(session, now)
+      } else if (session.lastActivity < cutoff) {
+        // Shared: idle here is not idle everywhere; the record's TTL decides, and a later
+        // request reloads it (or gets 404 once it expired).
+        if (shared) this.release(session)
+        else this.drop(session, ended)
+      }
     }
   }
 }

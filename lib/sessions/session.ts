@@ -12,6 +12,14 @@ export interface MessageSink {
 
 export type SessionKind = 'streamable' | 'sse'
 
+/** The fields of a session that a shared state keeps in its record (see SessionStore). */
+export type SessionField = 'hello' | 'logLevel' | 'subscriptions'
+
+/** Where changes to a session's record go: the state's session store. */
+export interface SessionRecordSink {
+  saveField (session: Session, field: SessionField): void
+}
+
 export interface PendingRequest {
   resolve: (result: Result) => void
   reject: (error: Error) => void
@@ -29,7 +37,8 @@ export class Session implements McpSessionInfo {
   protocolVersion = ''
   clientCapabilities: Record<string, unknown> = {}
   clientInfo: Implementation | undefined = undefined
-  logLevel: LoggingLevel | undefined = undefined
+  /** Resource URIs the client subscribed to (2025-11-25 server/resources §Subscriptions). */
+  readonly subscriptions = new Set<string>()
   /**
    * With the `auth` option: who created the session (see ownerOf); requests with another
    * identity's token do not find it. Undefined without `auth`.
@@ -39,17 +48,31 @@ export class Session implements McpSessionInfo {
   lastActivity: number
   /** The standalone GET stream, for messages unrelated to any request. */
   standalone: MessageSink | null = null
+  /**
+   * With a shared state: the id of the session's one standalone stream in the cluster (as
+   * the record says; null without one), and when this instance last extended the record's TTL.
+   */
+  standaloneId: string | null = null
+  touchedAt = 0
+  /** Set by a shared state: record changes are saved through it. */
+  record: SessionRecordSink | null = null
+  /**
+   * Set by a shared state: server-to-client request ids carry this instance's prefix, so an
+   * answer POSTed to another instance finds its way back (ids are unique across the cluster).
+   */
+  outboundPrefix: string | null = null
   /** Logical streams still in use (a POST being answered, the GET stream), by stream id. */
   readonly messageStreams = new Map<string, MessageStream>()
   /** Client requests being handled, by JSON-RPC id, to abort on cancellation. */
   readonly inflight = new Map<RequestId, Cancellation>()
   /** Server-to-client requests waiting for the client's answer. */
-  readonly pending = new Map<number, PendingRequest>()
+  readonly pending = new Map<RequestId, PendingRequest>()
   /** Every open SSE connection of this session (POST responses and GET streams). */
   readonly streams = new Set<SseStream>()
   private lazyState: Map<string, unknown> | null = null
   private endReason: Error | null = null
   private nextOutboundId = 0
+  private level: LoggingLevel | undefined = undefined
 
   constructor (id: string, now: number, kind: SessionKind = 'streamable') {
     this.id = id
@@ -68,8 +91,29 @@ export class Session implements McpSessionInfo {
     return this.streams.size > 0 || this.inflight.size > 0
   }
 
-  outboundId (): number {
-    return this.nextOutboundId++
+  /** Set by logging/setLevel; saved to the shared record when there is one. */
+  get logLevel (): LoggingLevel | undefined {
+    return this.level
+  }
+
+  set logLevel (level: LoggingLevel | undefined) {
+    this.level = level
+    this.record?.saveField(this, 'logLevel')
+  }
+
+  /** A level another instance set (the record already has it). */
+  applyLogLevel (level: LoggingLevel | undefined): void {
+    this.level = level
+  }
+
+  outboundId (): RequestId {
+    const n = this.nextOutboundId++
+    return this.outboundPrefix === null ? n : `${this.outboundPrefix}${n}`
+  }
+
+  /** Records a change the server made to the record (subscriptions), for a shared state. */
+  changed (field: SessionField): void {
+    this.record?.saveField(this, field)
   }
 
   /** Sends an unrelated message on the standalone stream; false when it reaches no one. */

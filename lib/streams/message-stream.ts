@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { JsonRpcMessage } from '../protocol/jsonrpc.js'
-import type { EventStore } from './event-store.js'
+import type { EventStore } from '../state/event-store.js'
 import { formatEvent, type SseStream } from './sse-stream.js'
 
 let streamCounter = 0
@@ -61,7 +61,7 @@ export class MessageStream {
   finished = false
   /** Sequence number of the last event given an id. */
   seq = 0
-  private readonly options: MessageStreamOptions
+  protected readonly options: MessageStreamOptions
 
   constructor (options: MessageStreamOptions, id = newStreamId()) {
     this.id = id
@@ -81,6 +81,8 @@ export class MessageStream {
     this.connection?.write(formatEvent({ id: `${this.id}_${seq}`, event: 'message', data }))
     return true
   }
+
+
 
   /**
    * Makes `connection` the stream's connection, replacing any other. A fresh connection
@@ -133,9 +135,13 @@ export class MessageStream {
     const connection = this.connection
     this.connection = null
     connection?.end()
+    this.ended()
   }
 
-  private keep (store: EventStore, seq: number, data: string): void {
+  /** Called once when the stream finished (a shared log records its end for remote readers). */
+  protected ended (): void {}
+
+  protected keep (store: EventStore, seq: number, data: string): void {
     try {
       const done = store.append(this.options.sessionId, this.id, seq, data)
       if (done !== undefined) done.catch((err: unknown) => this.options.log.error({ err }, 'MCP event store failed to append'))

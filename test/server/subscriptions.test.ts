@@ -3,7 +3,7 @@
 import { test } from 'tap'
 import { buildApp } from '../helpers.js'
 import { createMcpServer, type McpServer } from '../../lib/index.js'
-import { ResourceSubscriptions } from '../../lib/server/resource-subscriptions.js'
+import { ResourceSubscriptions } from '../../lib/sessions/resource-subscriptions.js'
 import { HttpSession, listen } from './http-client.js'
 import { connect } from './rpc.js'
 import { fakeContext } from './fake-context.js'

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { MemoryEventStore } from '../../lib/streams/event-store.js'
+import { MemoryEventStore } from '../../lib/state/memory/memory-event-store.js'
 
 test('replay returns the events after a sequence number, never priming events', async (t) => {
   const store = new MemoryEventStore()

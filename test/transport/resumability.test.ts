@@ -257,7 +257,7 @@ test('Last-Event-ID without an event store gets 400', async (t) => {
 })
 
 test('an id older than what the store keeps gets 400 rather than a silent gap', async (t) => {
-  const { MemoryEventStore } = await import('../../lib/streams/event-store.js')
+  const { MemoryEventStore } = await import('../../lib/state/memory/memory-event-store.js')
   const server = createMcpServer({ name: 's', version: '1' })
   server.tool('chatty', {}, (_args, ctx) => { for (let i = 0; i < 10; i++) ctx.log('info', i); return 'ok' })
   const app = await buildApp({ eventStore: new MemoryEventStore({ maxEventsPerStream: 4 }) }, server)
@@ -273,7 +273,7 @@ test('an id older than what the store keeps gets 400 rather than a silent gap', 
 })
 
 test('the event store forgets a session when it ends', async (t) => {
-  const { MemoryEventStore } = await import('../../lib/streams/event-store.js')
+  const { MemoryEventStore } = await import('../../lib/state/memory/memory-event-store.js')
   const store = new MemoryEventStore()
   const app = await buildApp({ eventStore: store, responseMode: 'sse' })
   t.teardown(() => app.close())
@@ -310,7 +310,7 @@ test('an event store that fails is logged and does not break the stream', async 
 })
 
 test('events that arrive while a slow store replays are caught up before going live', async (t) => {
-  const { MemoryEventStore } = await import('../../lib/streams/event-store.js')
+  const { MemoryEventStore } = await import('../../lib/state/memory/memory-event-store.js')
   const memory = new MemoryEventStore()
   let onReplay: (() => void) | undefined
   let calls = 0

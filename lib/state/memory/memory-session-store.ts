@@ -1,0 +1,12 @@
+import type { SessionStore } from '../session-store.js'
+
+/** The embedded default: sessions live in this process only. */
+export const localSessions: SessionStore = {
+  shared: false,
+  create () {},
+  load () { return undefined },
+  saveField () {},
+  touch () {},
+  end () {},
+  release () {}
+}

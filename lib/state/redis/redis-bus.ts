@@ -1,0 +1,75 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { RedisClient, RedisSubscriber } from './redis-client.js'
+
+/** What arrives on the bus, by channel. */
+export interface BusHandlers {
+  /** A message on one session's channel. */
+  session (sessionId: string, message: string): void
+  /** A message on a cluster-wide channel. */
+  global (channel: string, message: string): void
+  /** The subscriber connection came back after a loss: wake-ups may have been missed. */
+  reconnected (): void
+}
+
+/**
+ * Pub/sub between instances: fire-and-forget wake-ups and control messages. One subscriber
+ * connection (a duplicate of the user's client) per plugin instance, with one channel per
+ * session this instance serves, so a message reaches only the instances that care.
+ */
+export class RedisBus {
+  private readonly client: RedisClient
+  private readonly subscriber: RedisSubscriber
+  private readonly sessionOf: (channel: string) => string | undefined
+  private readonly globals: Set<string>
+  private handlers: BusHandlers | null = null
+  private ready = false
+
+  constructor (client: RedisClient, sessionOf: (channel: string) => string | undefined, globals: string[], log: FastifyBaseLogger) {
+    this.client = client
+    this.sessionOf = sessionOf
+    this.globals = new Set(globals)
+    this.subscriber = client.duplicate()
+    this.subscriber.on('message', (channel, message) => this.receive(channel, message))
+    // ioredis resubscribes by itself after a reconnect; what was published meanwhile is
+    // gone, so every holder re-reads its logs.
+    this.subscriber.on('ready', () => {
+      if (this.ready) this.handlers?.reconnected()
+      this.ready = true
+    })
+    this.subscriber.on('error', (err) => log.warn({ err }, 'MCP Redis subscriber connection error'))
+  }
+
+  /** Starts listening on the cluster-wide channels. */
+  start (handlers: BusHandlers): Promise<unknown> {
+    this.handlers = handlers
+    return this.subscriber.subscribe(...this.globals)
+  }
+
+  subscribe (channel: string): Promise<unknown> {
+    return this.subscriber.subscribe(channel)
+  }
+
+  unsubscribe (channel: string): void {
+    this.subscriber.unsubscribe(channel).catch(() => {})
+  }
+
+  publish (channel: string, message: string): Promise<unknown> {
+    return this.client.publish(channel, message)
+  }
+
+  close (): Promise<unknown> {
+    this.handlers = null
+    return this.subscriber.quit().catch(() => {})
+  }
+
+  private receive (channel: string, message: string): void {
+    const handlers = this.handlers
+    if (handlers === null) return
+    if (this.globals.has(channel)) {
+      handlers.global(channel, message)
+      return
+    }
+    const sessionId = this.sessionOf(channel)
+    if (sessionId !== undefined) handlers.session(sessionId, message)
+  }
+}

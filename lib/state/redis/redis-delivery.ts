@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyBaseLogger, FastifyReply } from 'fastify'
+import { FST_MCP_SESSION_NOT_FOUND, FST_MCP_UNKNOWN_EVENT_ID } from '../../errors.js'
+import type { JsonRpcMessage, JsonRpcResponse, RequestId } from '../../protocol/jsonrpc.js'
+import { versionAtLeast } from '../../protocol/versions.js'
+import type { MessageSink, Session } from '../../sessions/session.js'
+import { MessageStream, parseEventId } from '../../streams/message-stream.js'
+import { formatEvent, type SseStream } from '../../streams/sse-stream.js'
+import type { Delivery, Notification } from '../delivery.js'
+import type { EventStore } from '../event-store.js'
+import type { DeliveryContext } from '../state.js'
+import type { RedisBus } from './redis-bus.js'
+import type { RedisClient } from './redis-client.js'
+import type { LogEntry, RedisEventLog } from './redis-event-log.js'
+import type { RedisKeys } from './redis-keys.js'
+import { indexMember, indexMembers, openStandalone } from './redis-scripts.js'
+import { SSE_STREAM, type RedisSessionStore } from './redis-session-store.js'
+import type { StateGuard } from './state-guard.js'
+import { StreamFeed } from './stream-feed.js'
+
+/** Ids of shared streams: random (unique across instances and restarts), never reused. */
+function sharedStreamId (): string {
+  return randomBytes(8).toString('hex')
+}
+
+// MessageStream numbers a stream's events only when it has a store; the shared answer
+// stream keeps them in the log itself, so this one is never called.
+const numbered: EventStore = { append () {}, replay () { return null }, dropSession () {} }
+
+/**
+ * A POST's answer stream with the Redis state. Its one writer is the handler on this
+ * instance, so it numbers its own events (no round trip before a write) and writes them
+ * straight to its connection; every event also goes to the log, and, once the connection
+ * is gone, wakes whoever resumed the stream (on any instance).
+ */
+class SharedAnswerStream extends MessageStream {
+  private readonly eventLog: RedisEventLog
+  private readonly logger: FastifyBaseLogger
+
+  constructor (session: Session, eventLog: RedisEventLog, retryInterval: number, log: FastifyBaseLogger) {
+    super({
+      sessionId: session.id,
+      store: numbered,
+      priming: versionAtLeast(session.protocolVersion, '2025-11-25'),
+      retryInterval,
+      log
+    }, sharedStreamId())
+    this.eventLog = eventLog
+    this.logger = log
+  }
+
+  protected override keep (_store: EventStore, seq: number, data: string): void {
+    this.append(seq, data)
+  }
+
+  protected override ended (): void {
+    this.append(++this.seq, null)
+  }
+
+  private append (seq: number, data: string | null): void {
+    this.eventLog.appendOwn(this.options.sessionId, this.id, seq, data, this.connection === null)
+      .catch((err: unknown) => this.logger.warn({ err, sessionId: this.options.sessionId }, 'MCP Redis state failed to keep a stream event'))
+  }
+}
+
+/** Messages on a session's channel: the first character says what it is. */
+const WAKE = 'w'
+const ENDED = 'x'
+const UPDATE = 'u'
+const RESPONSE = 'r'
+const CANCEL = 'c'
+
+/**
+ * Delivery with the Redis state. Every stream's events are in its log; the instance that
+ * holds a stream's connection feeds it from the log whenever the bus wakes it. So a
+ * message reaches its stream wherever the stream is held, a client resumes on any
+ * instance, and a holder that dies loses nothing: the log is still there.
+ */
+export class RedisDelivery implements Delivery {
+  private readonly context: DeliveryContext
+  private readonly client: RedisClient
+  private readonly keys: RedisKeys
+  private readonly bus: RedisBus
+  private readonly eventLog: RedisEventLog
+  private readonly store: RedisSessionStore
+  private readonly guard: StateGuard
+  private readonly instanceId: string
+  private readonly log: FastifyBaseLogger
+  /** The streams this instance holds a connection of, by session. */
+  private readonly feeds = new Map<string, Set<StreamFeed>>()
+
+  constructor (context: DeliveryContext, client: RedisClient, keys: RedisKeys, bus: RedisBus, eventLog: RedisEventLog,
+    store: RedisSessionStore, guard: StateGuard, instanceId: string, log: FastifyBaseLogger) {
+    this.context = context
+    this.client = client
+    this.keys = keys
+    this.bus = bus
+    this.eventLog = eventLog
+    this.store = store
+    this.guard = guard
+    this.instanceId = instanceId
+    this.log = log
+  }
+
+  /** Where a session's unrelated messages go from any instance: its standalone stream's log. */
+  unrelatedSink (session: Session): MessageSink {
+    return {
+      send: (message: JsonRpcMessage) => {
+        this.eventLog.appendUnrelated(session.id, JSON.stringify(message))
+          .catch((err: unknown) => this.log.warn({ err, sessionId: session.id }, 'MCP Redis state failed to send on a standalone stream'))
+        return true
+      }
+    }
+  }
+
+  answerStream (session: Session, log: FastifyBaseLogger): MessageStream {
+    const stream = new SharedAnswerStream(session, this.eventLog, this.context.options.retryInterval, log)
+    session.messageStreams.set(stream.id, stream)
+    return stream
+  }
+
+  async openStandalone (session: Session, reply: FastifyReply): Promise<void> {
+    const { keys } = this
+    const id = session.id
+    const streamId = sharedStreamId()
+    const prime = versionAtLeast(session.protocolVersion, '2025-11-25')
+    const opened = await this.guard.run(openStandalone.run(this.client, [
+      keys.record(id), keys.streams(id), keys.logPrefix(id), streamId, prime ? '1' : '0',
+      this.context.options.retryInterval, this.ttl, Date.now(), keys.channel(id)
+    ]))
+    if (opened === null) throw new FST_MCP_SESSION_NOT_FOUND()
+    indexMember.run(this.client, [keys.standaloneSet, 'add', id]).catch(() => {})
+    // Reads from the start: the priming event, then whatever any instance sent since.
+    this.hold(session, reply, streamId, 0, true)
+  }
+
+  holdSseStream (session: Session, stream: SseStream): void {
+    // Writes from this instance go straight to the stream; the log brings the others'.
+    session.standalone = stream
+    this.feed(session, SSE_STREAM, stream, 0, false)
+  }
+
+  async resume (session: Session, reply: FastifyReply, lastEventId: string): Promise<void> {
+    const parsed = parseEventId(lastEventId)
+    if (parsed === null) throw new FST_MCP_UNKNOWN_EVENT_ID(lastEventId)
+    const { streamId } = parsed
+    // Read before the response starts: an id that cannot be replayed whole is a 400.
+    const first = await this.guard.run(this.eventLog.read(session.id, streamId, parsed.seq, false))
+    if (first === null) throw new FST_MCP_UNKNOWN_EVENT_ID(lastEventId)
+    const connection = this.open(session, reply)
+    const last = this.replay(connection, streamId, first, parsed.seq)
+    if (last === null) return
+    // Still live: this instance holds it now, and reads on from where the replay stopped
+    // (which also pages through a replay longer than one read).
+    this.feed(session, streamId, connection, last, true)
+  }
+
+  async notify (sessionId: string, notification: Notification): Promise<boolean> {
+    return this.guard.run(this.eventLog.appendUnrelated(sessionId, JSON.stringify({ jsonrpc: '2.0', ...notification })))
+  }
+
+  async broadcast (notification: Notification): Promise<number> {
+    const listening = this.publish(notification)
+    return listening + await this.broadcastSessions(notification)
+  }
+
+  broadcastSessions (notification: Notification): Promise<number> {
+    return this.toStandaloneStreams(notification, '')
+  }
+
+  notifySubscribers (uri: string, notification: Notification): Promise<number> {
+    return this.toStandaloneStreams(notification, uri)
+  }
+
+  publish (notification: Notification): number {
+    // Other instances' listen streams hear it through the bus; this one's at once.
+    this.bus.publish(this.keys.listenChannel, `${this.instanceId} ${JSON.stringify(notification)}`)
+      .catch((err: unknown) => this.log.warn({ err }, 'MCP Redis state failed to publish to listen streams'))
+    return this.context.listeners.broadcast(notification)
+  }
+
+  forwardResponse (session: Session, response: JsonRpcResponse): void {
+    this.send(session, RESPONSE + JSON.stringify(response))
+  }
+
+  forwardCancel (session: Session, requestId: RequestId, reason: string): void {
+    this.send(session, CANCEL + JSON.stringify({ requestId, reason }))
+  }
+
+  /** Shutdown: every held stream is told when to come back (to another instance) and closed. */
+  release (retryInterval: number): void {
+    for (const feeds of this.feeds.values()) {
+      for (const feed of feeds) {
+        feed.connection.write(`retry: ${retryInterval}\n\n`)
+        feed.connection.end()
+      }
+    }
+  }
+
+  dropSession (session: Session): void {
+    this.feeds.delete(session.id)
+  }
+
+  /** A message on a session's channel. */
+  onSessionMessage (sessionId: string, message: string): void {
+    const kind = message[0]
+    if (kind === WAKE) {
+      const streamId = message.slice(1)
+      for (const feed of this.feeds.get(sessionId) ?? []) if (feed.streamId === streamId) feed.wake()
+      return
+    }
+    if (kind === ENDED) {
+      this.store.endedElsewhere(sessionId)
+      return
+    }
+    const session = this.context.sessions.get(sessionId)
+    if (session === undefined) return
+    if (kind === UPDATE) this.store.applyUpdate(session, message)
+    else if (kind === RESPONSE) this.context.dispatcher.response(session, JSON.parse(message.slice(1)), true)
+    else if (kind === CANCEL) {
+      const { requestId, reason } = JSON.parse(message.slice(1)) as { requestId: RequestId, reason: string }
+      this.context.dispatcher.cancel(session, requestId, reason)
+    }
+  }
+
+  /** A message for this instance's listen streams, from another instance. */
+  onListenMessage (message: string): void {
+    const space = message.indexOf(' ')
+    if (message.slice(0, space) === this.instanceId) return
+    this.context.listeners.broadcast(JSON.parse(message.slice(space + 1)))
+  }
+
+  /** After the bus was away, wake-ups may be lost: every held stream reads its log again. */
+  catchUp (): void {
+    for (const feeds of this.feeds.values()) for (const feed of feeds) feed.wake()
+  }
+
+  private get ttl (): number {
+    return this.context.options.sessionTimeout
+  }
+
+  private send (session: Session, message: string): void {
+    this.bus.publish(this.keys.channel(session.id), message)
+      .catch((err: unknown) => this.log.warn({ err, sessionId: session.id }, 'MCP Redis state failed to reach another instance'))
+  }
+
+  private async toStandaloneStreams (notification: Notification, uri: string): Promise<number> {
+    const data = JSON.stringify({ jsonrpc: '2.0', ...notification })
+    const members = await this.guard.run(indexMembers.run(this.client, [this.keys.standaloneSet]) as Promise<string[]>)
+    const results = await this.guard.run(Promise.all(members.map((id) => this.eventLog.appendUnrelated(id, data, uri))))
+    let delivered = 0
+    for (const ok of results) if (ok) delivered++
+    return delivered
+  }
+
+  /** Writes replayed entries; the seq to go on from, or null when the stream ended there. */
+  private replay (connection: SseStream, streamId: string, entries: LogEntry[], after: number): number | null {
+    let last = after
+    for (const entry of entries) {
+      if (entry.end) {
+        connection.end()
+        return null
+      }
+      last = entry.seq
+      // A priming event is never replayed: it carried nothing.
+      if (entry.data !== '') connection.write(formatEvent({ id: `${streamId}_${entry.seq}`, event: 'message', data: entry.data }))
+    }
+    return last
+  }
+
+  private hold (session: Session, reply: FastifyReply, streamId: string, delivered: number, ids: boolean): void {
+    this.feed(session, streamId, this.open(session, reply), delivered, ids)
+  }
+
+  private open (session: Session, reply: FastifyReply): SseStream {
+    const connection = this.context.hub.open(reply, (closed) => {
+      session.streams.delete(closed)
+      const feeds = this.feeds.get(session.id)
+      if (feeds !== undefined) {
+        for (const feed of feeds) if (feed.connection === closed) feeds.delete(feed)
+        if (feeds.size === 0) this.feeds.delete(session.id)
+      }
+      session.lastActivity = Date.now()
+    })
+    session.streams.add(connection)
+    return connection
+  }
+
+  private feed (session: Session, streamId: string, connection: SseStream, delivered: number, ids: boolean): void {
+    // The session may have ended while its stream was being opened.
+    if (session.closed || connection.closed) {
+      connection.end()
+      return
+    }
+    const feed = new StreamFeed(this.eventLog, session.id, streamId, connection, delivered,
+      { ids, retryInterval: this.context.options.retryInterval }, this.log)
+    let feeds = this.feeds.get(session.id)
+    if (feeds === undefined) this.feeds.set(session.id, feeds = new Set())
+    feeds.add(feed)
+    feed.wake()
+  }
+}

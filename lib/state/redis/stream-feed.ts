@@ -1,0 +1,87 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { formatEvent, type SseStream } from '../../streams/sse-stream.js'
+import type { RedisEventLog } from './redis-event-log.js'
+
+export interface FeedOptions {
+  /** Event ids on the wire (`<stream>_<seq>`); the HTTP+SSE transport has none. */
+  ids: boolean
+  /** The `retry` of a priming event. */
+  retryInterval: number
+}
+
+/**
+ * The holder's side of a stream kept in the shared log: one SSE connection that writes
+ * out, in order and once each, every entry after the last one it delivered. Pub/sub wakes
+ * it; a lost wake-up costs nothing, since each read starts from `delivered`, and wakes
+ * that arrive while it reads are folded into one more read.
+ */
+export class StreamFeed {
+  readonly sessionId: string
+  readonly streamId: string
+  readonly connection: SseStream
+  /** Sequence number of the last entry written to the connection. */
+  delivered: number
+  private readonly log: RedisEventLog
+  private readonly options: FeedOptions
+  private readonly logger: FastifyBaseLogger
+  private reading = false
+  private again = false
+
+  constructor (log: RedisEventLog, sessionId: string, streamId: string, connection: SseStream, delivered: number, options: FeedOptions, logger: FastifyBaseLogger) {
+    this.log = log
+    this.sessionId = sessionId
+    this.streamId = streamId
+    this.connection = connection
+    this.delivered = delivered
+    this.options = options
+    this.logger = logger
+  }
+
+  /** New entries may be in the log. */
+  wake (): void {
+    if (this.reading) {
+      this.again = true
+      return
+    }
+    void this.read()
+  }
+
+  private async read (): Promise<void> {
+    this.reading = true
+    try {
+      do {
+        this.again = false
+        const entries = await this.log.read(this.sessionId, this.streamId, this.delivered, true)
+        // Trimmed past what this connection delivered: end it, and the client's resume
+        // gets the documented 400 instead of a stream with a hole in it.
+        if (entries === null) {
+          this.connection.end()
+          return
+        }
+        for (const entry of entries) {
+          if (this.connection.closed) return
+          this.delivered = entry.seq
+          if (entry.end) {
+            this.connection.end()
+            return
+          }
+          this.connection.write(this.format(entry.seq, entry.data))
+        }
+        if (entries.length === this.log.page) this.again = true
+      } while (this.again && !this.connection.closed)
+    } catch (err) {
+      // Redis is away: the next wake-up (or the reconnect) reads from `delivered` again.
+      this.logger.warn({ err, sessionId: this.sessionId }, 'MCP Redis state could not read a stream log')
+    } finally {
+      this.reading = false
+    }
+  }
+
+  private format (seq: number, data: string): string {
+    const id = this.options.ids ? `${this.streamId}_${seq}` : undefined
+    // A stream's first, empty event primes the client with an id and a retry interval
+    // (2025-11-25 transports §Sending Messages #6).
+    if (data === '') return formatEvent({ id, retry: this.options.retryInterval, data: '' })
+    return formatEvent({ id, event: 'message', data })
+  }
+}
