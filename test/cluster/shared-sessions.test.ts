@@ -10,7 +10,7 @@ import { call, getStream, openSession, reader, send } from './support/mcp-http.j
 import { startInstance } from './support/two-instances.js'
 
 tap.setTimeout(240_000)
-const redis = await redisFor(test)
+const redis = await redisFor(tap)
 
 test('initialize on A; calls, notifications and DELETE on B; 404 everywhere after', async (t) => {
   const a = await startInstance(t, redis.url)
