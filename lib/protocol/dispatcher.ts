@@ -151,14 +151,24 @@ export class Dispatcher {
     } catch (err) {
       return this.finish(id, cancellation, owner, toErrorResponse(id, err, context.logger))
     }
-    if (!(pending instanceof Promise)) return this.finish(id, cancellation, owner, { jsonrpc: '2.0', id, result: pending })
+    if (!(pending instanceof Promise)) {
+      // A shared record change the handler made (log level, subscriptions) is saved before
+      // the client hears the answer; never the case in memory.
+      if (typeof owner !== 'function' && owner.saving !== null) {
+        const result = pending
+        return owner.saving.then(() => this.finish(id, cancellation, owner, { jsonrpc: '2.0', id, result }))
+      }
+      return this.finish(id, cancellation, owner, { jsonrpc: '2.0', id, result: pending })
+    }
     return new Promise((resolve) => {
       // The handler may settle after an abort already ended the request: count it once.
       let finished = false
       const settle = (response: JsonRpcResponse | null): void => {
         if (finished) return
         finished = true
-        resolve(this.finish(id, cancellation, owner, response))
+        const saving = typeof owner === 'function' ? null : owner.saving
+        if (saving === null) resolve(this.finish(id, cancellation, owner, response))
+        else void saving.then(() => resolve(this.finish(id, cancellation, owner, response)))
       }
       cancellation.onAbort(() => settle(null))
       pending.then(

@@ -17,7 +17,8 @@ export type SessionField = 'hello' | 'logLevel' | 'subscriptions'
 
 /** Where changes to a session's record go: the state's session store. */
 export interface SessionRecordSink {
-  saveField (session: Session, field: SessionField): void
+  /** Saves the field; settles (never rejects) once other instances can read it. */
+  saveField (session: Session, field: SessionField): Promise<void>
 }
 
 export interface PendingRequest {
@@ -56,6 +57,8 @@ export class Session implements McpSessionInfo {
   touchedAt = 0
   /** Set by a shared state: record changes are saved through it. */
   record: SessionRecordSink | null = null
+  /** Record changes not yet saved; null when there are none (always, in memory). */
+  saving: Promise<void> | null = null
   /**
    * Set by a shared state: server-to-client request ids carry this instance's prefix, so an
    * answer POSTed to another instance finds its way back (ids are unique across the cluster).
@@ -98,7 +101,7 @@ export class Session implements McpSessionInfo {
 
   set logLevel (level: LoggingLevel | undefined) {
     this.level = level
-    this.record?.saveField(this, 'logLevel')
+    this.changed('logLevel')
   }
 
   /** A level another instance set (the record already has it). */
@@ -111,9 +114,19 @@ export class Session implements McpSessionInfo {
     return this.outboundPrefix === null ? n : `${this.outboundPrefix}${n}`
   }
 
-  /** Records a change the server made to the record (subscriptions), for a shared state. */
+  /**
+   * Records a change to the record (log level, subscriptions, handshake) for a shared
+   * state. The request that made it is answered only once it is saved (see `saving`), so a
+   * client's next request, on any instance, sees it.
+   */
   changed (field: SessionField): void {
-    this.record?.saveField(this, field)
+    const record = this.record
+    if (record === null) return
+    const saved = record.saveField(this, field)
+    const previous = this.saving
+    const all = previous === null ? saved : Promise.all([previous, saved]).then(() => {})
+    this.saving = all
+    void all.then(() => { if (this.saving === all) this.saving = null })
   }
 
   /** Sends an unrelated message on the standalone stream; false when it reaches no one. */

@@ -15,8 +15,8 @@ export interface SessionStore extends SessionRecordSink {
   create (session: Session): MaybePromise<void>
   /** A session this instance does not hold yet, built from its record; undefined when there is none. */
   load (id: string, kind: SessionKind): MaybePromise<Session | undefined>
-  /** Saves one changed field of the record (fire and forget: failures are logged). */
-  saveField (session: Session, field: SessionField): void
+  /** Saves one changed field of the record; settles (failures are logged) once it is readable. */
+  saveField (session: Session, field: SessionField): Promise<void>
   /** Extends the record's TTL (called at most about once a second per session). */
   touch (session: Session): void
   /** The session is over, for every instance: its keys go, other instances are told. */

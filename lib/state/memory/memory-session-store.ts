@@ -5,7 +5,7 @@ export const localSessions: SessionStore = {
   shared: false,
   create () {},
   load () { return undefined },
-  saveField () {},
+  saveField () { return Promise.resolve() },
   touch () {},
   end () {},
   release () {}

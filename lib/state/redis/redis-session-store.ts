@@ -105,7 +105,7 @@ export class RedisSessionStore implements SessionStore {
     return session
   }
 
-  saveField (session: Session, field: SessionField): void {
+  saveField (session: Session, field: SessionField): Promise<void> {
     const { keys } = this
     let done: Promise<unknown>
     if (field === 'subscriptions') {
@@ -120,7 +120,7 @@ export class RedisSessionStore implements SessionStore {
       }
       done = saveFields.run(this.client, [keys.record(session.id), keys.channel(session.id), `u${this.instanceId} ${JSON.stringify(update)}`, ...fields])
     }
-    done.catch((err: unknown) => this.log.error({ err, sessionId: session.id }, 'MCP Redis state failed to save a session record'))
+    return done.then(() => {}, (err: unknown) => this.log.error({ err, sessionId: session.id }, 'MCP Redis state failed to save a session record'))
   }
 
   /** Another instance changed the record: this copy follows. */
