@@ -3,7 +3,10 @@
 // (`node dist/examples/cluster-app.js`) and put a round-robin front before them.
 //
 // Environment: PORT (default 0: any free port), HOST (default 127.0.0.1), REDIS_URL
-// (required), APP: 'test' (default; test/helpers.ts testServer() plus the tools below),
+// (required unless STATE=memory), STATE: 'redis' (default) or 'memory' (each instance on
+// its own, for the harness self-test on a build without the Redis state, and to show what a
+// round-robin front does to sessions that are not shared), APP: 'test' (default:
+// test/helpers.ts testServer() plus the tools below),
 // 'conformance' (examples/conformance-server.ts) or 'demo' (examples/demo-server.ts),
 // LOG_LEVEL (default 'warn'; logs go to stderr). When ready it prints exactly one line on
 // stdout, `listening <port>`. SIGTERM (or SIGINT) closes the app and exits 0. With
@@ -151,11 +154,21 @@ export async function runClusterApp (state: ClusterAppOptions['state'], env: Nod
   return app
 }
 
+/** The state the environment asks for: Redis at REDIS_URL, or (STATE=memory) each instance's own. */
+function stateFromEnv (env: NodeJS.ProcessEnv): ClusterAppOptions['state'] {
+  const kind = env.STATE ?? 'redis'
+  if (kind === 'memory') return () => ({})
+  if (kind !== 'redis') throw new Error(`STATE must be redis or memory, got ${kind}`)
+  const url = env.REDIS_URL
+  if (url === undefined || url === '') throw new Error('REDIS_URL is required (e.g. redis://127.0.0.1:6379), or STATE=memory')
+  return (app) => redisStateOptions(app, url)
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const url = process.env.REDIS_URL
-  if (url === undefined || url === '') {
-    process.stderr.write('cluster-app: REDIS_URL is required (e.g. redis://127.0.0.1:6379)\n')
+  try {
+    await runClusterApp(stateFromEnv(process.env))
+  } catch (err) {
+    process.stderr.write(`cluster-app: ${(err as Error).message}\n`)
     process.exit(1)
   }
-  await runClusterApp((app) => redisStateOptions(app, url))
 }

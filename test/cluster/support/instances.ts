@@ -27,6 +27,19 @@ export interface InstanceOptions {
   name?: string
 }
 
+/**
+ * The environment without tap's per-process instrumentation (its NODE_OPTIONS import and
+ * _TAPJS_* variables): an instance runs as in production, and starts in half the time.
+ */
+function plainEnv (): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('_TAPJS_')) env[name] = value
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter((o) => o !== '' && !o.includes('@tapjs')).join(' ')
+  if (nodeOptions === '') delete env.NODE_OPTIONS
+  else env.NODE_OPTIONS = nodeOptions
+  return env
+}
+
 const live = new Set<ChildProcess>()
 let exitHookInstalled = false
 
@@ -65,7 +78,7 @@ export class Instance {
     }
     const name = options.name ?? 'instance'
     const script = options.script ?? CLUSTER_APP
-    const env: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', EXIT_WITH_PARENT: '1', ...options.env }
+    const env: Record<string, string | undefined> = { ...plainEnv(), PORT: '0', HOST: '127.0.0.1', EXIT_WITH_PARENT: '1', ...options.env }
     if (options.redisUrl !== undefined) env.REDIS_URL = options.redisUrl
     if (options.app !== undefined) env.APP = options.app
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], { env, stdio: ['pipe', 'pipe', 'pipe'] })
