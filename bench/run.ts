@@ -148,7 +148,7 @@ async function benchmark (settings: Settings, pinning: string, fdNote: string | 
     steps: [],
     leftOut
   }
-  if (redis !== null) record.redis = redis.description
+  if (redis !== null) record.redis = `${redis.description}${redis.owned ? ', restarted empty before every step' : ''}`
   if (fdNote !== null) record.steps.push({ workload: 'sse', target: '-', run: 0, seconds: 0, notes: [fdNote] })
 
   const finish = (aborted?: string): void => {

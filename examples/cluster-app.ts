@@ -56,13 +56,16 @@ function serverFor (name: AppName, app: FastifyInstance): McpServer {
   }
 }
 
-interface NotifyBody { sessionId: string, method: string, params?: Record<string, unknown> }
+interface NotifyBody { sessionId: string, method: string, params?: Record<string, unknown>, stamp?: boolean }
 
 /** The admin routes: plain Fastify routes beside (not under) the MCP endpoint. */
 function testRoutes (app: FastifyInstance, server: McpServer): void {
   let added = 0
+  // stamp: params.sentAt is this process's monotonic clock (ns) just before the send, which
+  // another process of the machine can compare with its own (bench/cluster-latency.ts).
   app.post<{ Body: NotifyBody }>('/_test/notify', async (request) => {
-    const { sessionId, method, params } = request.body
+    const { sessionId, method, stamp } = request.body
+    const params = stamp === true ? { ...request.body.params, sentAt: process.hrtime.bigint().toString() } : request.body.params
     return { delivered: app.mcpSessions.notify(sessionId, params === undefined ? { method } : { method, params }) }
   })
   app.post<{ Body: Omit<NotifyBody, 'sessionId'> }>('/_test/broadcast', async (request) => {

@@ -7,7 +7,9 @@ import type { TargetInfo } from './targets.js'
 
 export interface BenchRedis {
   url: string
-  /** One sentence for the report: whose server it is. */
+  /** Ours (started here) rather than REDIS_URL's. */
+  owned: boolean
+  /** For the report: whose server it is. */
   description: string
   /** Before a step: an empty server when it is ours; nothing when it is REDIS_URL's. */
   fresh: () => Promise<void>
@@ -18,7 +20,7 @@ export interface BenchRedis {
 export async function benchRedis (env: NodeJS.ProcessEnv = process.env): Promise<BenchRedis | string> {
   const given = env.REDIS_URL
   if (given !== undefined && given !== '') {
-    return { url: given, description: `REDIS_URL (${given}), not flushed between steps`, fresh: async () => {}, stop: async () => {} }
+    return { url: given, owned: false, description: `REDIS_URL (${given}), not flushed between steps`, fresh: async () => {}, stop: async () => {} }
   }
   const binary = findRedisServer()
   if (binary === null) return 'redis-server is not installed and REDIS_URL is not set'
@@ -30,7 +32,8 @@ export async function benchRedis (env: NodeJS.ProcessEnv = process.env): Promise
   }
   return {
     url: server.url,
-    description: `its own redis-server (${binary}, --save '' --appendonly no) on ${server.url}, restarted empty before every step`,
+    owned: true,
+    description: `its own redis-server (${binary}, --save '' --appendonly no) on ${server.url}`,
     fresh: () => server.restart(),
     stop: () => server.stop()
   }

@@ -3,10 +3,15 @@
 // tracked and killed when this process exits; with EXIT_WITH_PARENT=1 a child also ends when
 // its stdin (a pipe from us) closes, which covers a parent that was itself SIGKILLed.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+// This file runs from test/cluster/support/ (tests) or, compiled for the bench, from
+// dist/test/cluster/support/: either way the repository's dist/ is found from here.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+const DIST = basename(ROOT) === 'dist' ? ROOT : join(ROOT, 'dist')
 /** The compiled cluster app (`npm run build`, which npm test runs first). */
-export const CLUSTER_APP = fileURLToPath(new URL('../../../dist/examples/cluster-app.js', import.meta.url))
+export const CLUSTER_APP = join(DIST, 'examples', 'cluster-app.js')
 const READY_TIMEOUT_MS = 15_000
 const STOP_GRACE_MS = 5_000
 const STDERR_TAIL_CHARS = 8_000
