@@ -12,7 +12,13 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const DIST = basename(ROOT) === 'dist' ? ROOT : join(ROOT, 'dist')
 /** The compiled cluster app (`npm run build`, which npm test runs first). */
 export const CLUSTER_APP = join(DIST, 'examples', 'cluster-app.js')
-const READY_TIMEOUT_MS = 15_000
+const READY_TIMEOUT_MS = 30_000
+/**
+ * The time a cluster test file asks tap for (tap.setTimeout): each instance is a Node process
+ * importing the whole package, and on the shared 2-core machine one took 12 s to start
+ * (load average 24); tap's default of 60 s per file is not enough for a few of them.
+ */
+export const CLUSTER_FILE_TIMEOUT_MS = 180_000
 const STOP_GRACE_MS = 5_000
 const STDERR_TAIL_CHARS = 8_000
 const LISTENING = /^listening (\d+)$/m
@@ -36,7 +42,7 @@ export interface InstanceOptions {
  * The environment without tap's per-process instrumentation (its NODE_OPTIONS import and
  * _TAPJS_* variables): an instance runs as in production, and starts in half the time.
  */
-function plainEnv (): Record<string, string | undefined> {
+export function plainEnv (): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {}
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('_TAPJS_')) env[name] = value
   const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter((o) => o !== '' && !o.includes('@tapjs')).join(' ')
