@@ -9,7 +9,8 @@ import { describeMachine } from './harness/proc-stats.js'
 import { parseSettings, type Settings } from './harness/settings.js'
 import { headline, runStep, type StepRecord } from './harness/step.js'
 import { killAllTargets, pinRunner } from './harness/target-process.js'
-import { LEFT_OUT, TARGETS, type TargetInfo } from './harness/targets.js'
+import { benchRedis, withRedis, type BenchRedis } from './harness/bench-redis.js'
+import { LEFT_OUT, runsOn, TARGETS, type TargetInfo } from './harness/targets.js'
 import { profileTargets } from './profile/profile-targets.js'
 import { renderReport, type RunRecord } from './report/markdown.js'
 import { memoryWorkload } from './workloads/memory.js'
@@ -76,15 +77,37 @@ function selectTargets (settings: Settings): TargetInfo[] {
   return TARGETS.filter((t) => settings.targets!.includes(t.id))
 }
 
-/** Run r starts with target r (mod n): every target leads once, so drift spreads evenly. */
 /**
  * The order of one run: ours and the limit back to back, first one then the other as runs
  * alternate, so that each run's ratio between them is measured under the same conditions;
- * the SDK variants follow in rotation.
+ * ours' own variants (the Redis state) on ours' other side, for the same reason; the SDK
+ * targets follow in rotation.
  */
 function runOrder (list: TargetInfo[], run: number): TargetInfo[] {
-  const pair = list.filter((t) => t.kind !== 'sdk')
-  return [...(run % 2 === 0 ? pair : pair.reverse()), ...rotate(list.filter((t) => t.kind === 'sdk'), run)]
+  const kinds = (kind: TargetInfo['kind']): TargetInfo[] => list.filter((t) => t.kind === kind)
+  const middle = [...kinds('variant'), ...kinds('ours'), ...kinds('limit')]
+  return [...(run % 2 === 1 ? middle.reverse() : middle), ...rotate(kinds('sdk'), run)]
+}
+
+interface PreparedTargets {
+  targets: TargetInfo[]
+  redis: BenchRedis | null
+  leftOut: Array<{ label: string, reason: string }>
+}
+
+/**
+ * Targets that need Redis get one (bench-redis.ts). Without one, a target the command named
+ * is an error; one that came with the defaults is left out, and the report says why.
+ */
+async function prepareTargets (targets: TargetInfo[], settings: Settings): Promise<PreparedTargets> {
+  const leftOut = [...LEFT_OUT]
+  if (!targets.some((t) => t.redis === true)) return { targets, redis: null, leftOut }
+  const redis = await benchRedis()
+  if (typeof redis !== 'string') return { targets: withRedis(targets, redis), redis, leftOut }
+  const named = targets.filter((t) => t.redis === true && settings.targets !== null)
+  if (named.length > 0) throw new Error(`${named.map((t) => t.id).join(', ')} needs Redis: ${redis}`)
+  for (const t of targets) if (t.redis === true) leftOut.push({ label: t.label, reason: redis })
+  return { targets: targets.filter((t) => t.redis !== true), redis: null, leftOut }
 }
 
 function rotate<T> (list: T[], by: number): T[] {
@@ -112,7 +135,8 @@ function writeReport (markdown: string, record: RunRecord): string[] {
 
 async function benchmark (settings: Settings, pinning: string, fdNote: string | null): Promise<void> {
   const workloads = selectWorkloads(settings)
-  const targets = selectTargets(settings)
+  const { targets, redis, leftOut } = await prepareTargets(selectTargets(settings), settings)
+  if (redis !== null) log(`redis: ${redis.description}`)
   const started = new Date()
   const record: RunRecord = {
     started,
@@ -122,8 +146,9 @@ async function benchmark (settings: Settings, pinning: string, fdNote: string | 
     loadAtEnd: '',
     settings,
     steps: [],
-    leftOut: LEFT_OUT
+    leftOut
   }
+  if (redis !== null) record.redis = `${redis.description}${redis.owned ? ', restarted empty before every step' : ''}`
   if (fdNote !== null) record.steps.push({ workload: 'sse', target: '-', run: 0, seconds: 0, notes: [fdNote] })
 
   const finish = (aborted?: string): void => {
@@ -145,11 +170,11 @@ async function benchmark (settings: Settings, pinning: string, fdNote: string | 
   }, (settings.budget + WATCHDOG_GRACE_S) * 1000)
 
   const runsOf = (w: Workload, t: TargetInfo): number => w.runsFor?.(t, settings) ?? settings.runs
-  const planned = workloads.reduce((sum, w) => sum + targets.filter((t) => w.appliesTo(t)).reduce((s, t) => s + runsOf(w, t) * w.estimate(t, settings), 0), 0)
+  const planned = workloads.reduce((sum, w) => sum + targets.filter((t) => runsOn(w, t)).reduce((s, t) => s + runsOf(w, t) * w.estimate(t, settings), 0), 0)
   log(`${workloads.length} workloads × ${targets.length} targets × ${settings.runs} run(s); estimated ${planned.toFixed(0)} s, budget ${settings.budget} s`)
 
   for (const workload of workloads) {
-    const applicable = targets.filter((t) => workload.appliesTo(t))
+    const applicable = targets.filter((t) => runsOn(workload, t))
     for (let run = 0; run < settings.runs; run++) {
       for (const info of runOrder(applicable, run).filter((t) => run < runsOf(workload, t))) {
         const estimate = workload.estimate(info, settings)
@@ -158,6 +183,7 @@ async function benchmark (settings: Settings, pinning: string, fdNote: string | 
           log(`${workload.id} run ${run + 1} ${info.id}: skipped (budget)`)
           continue
         }
+        if (info.redis === true) await redis!.fresh()
         const step = await runStep(workload, info, settings, run, log)
         record.steps.push(step)
         log(`${workload.id} run ${run + 1}/${settings.runs} ${info.id} (${step.seconds.toFixed(1)} s): ${headline(workload, step)}`)
@@ -165,6 +191,7 @@ async function benchmark (settings: Settings, pinning: string, fdNote: string | 
     }
   }
   clearTimeout(watchdog)
+  await redis?.stop()
   finish()
 }
 
@@ -187,7 +214,11 @@ async function main (): Promise<void> {
   }
   const pinning = pinRunner()
   log(`pinning: ${pinning}`)
-  if (settings.profile) await profileTargets(settings, log)
+  if (settings.profile) {
+    const { targets, redis } = await prepareTargets(TARGETS.filter((t) => t.kind !== 'sdk'), settings)
+    await profileTargets(targets, settings, log, redis)
+    await redis?.stop()
+  }
   else await benchmark(settings, pinning, fdNote)
 }
 

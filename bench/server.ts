@@ -1,8 +1,10 @@
 // The bench target for our plugin: `npm run bench:server` serves it on PORT (default 3000),
-// path /mcp. The runner starts it with PORT=0 and reads the port from the READY line.
+// path /mcp. The runner starts it with PORT=0 and reads the port from the READY line. With
+// REDIS_URL set, every piece of shared state lives in that Redis (the `plugin-redis` target).
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import mcpTransport, { createMcpServer } from '../lib/index.js'
+import { sharedStateFromEnv } from '../examples/shared-state.js'
 import { announce, memoryNow, portFromEnv, stopOnSignal, type BenchStats } from './targets/lifecycle.js'
 
 // High enough that no workload meets them: `init` opens tens of thousands of sessions per
@@ -59,7 +61,8 @@ export async function buildBenchApp (): Promise<FastifyInstance> {
     input: Type.Object({ text: Type.String() })
   }, ({ text }: { text: string }) => String(text.length))
 
-  await app.register(mcpTransport, { server, sessionTimeout: SESSION_TIMEOUT, maxSessions: MAX_SESSIONS })
+  const state = sharedStateFromEnv(app)
+  await app.register(mcpTransport, { server, sessionTimeout: SESSION_TIMEOUT, maxSessions: MAX_SESSIONS, ...state })
   return app
 }
 

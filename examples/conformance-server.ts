@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import mcpTransport, { createMcpServer, type McpServer, type McpTransportOptions } from '../lib/index.js'
+import { sharedStateFromEnv } from './shared-state.js'
 
 // A 1x1 red PNG and a minimal WAV, base64 (tools-call-image, tools-call-audio, resources-read-binary).
 export const TEST_IMAGE_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=='
@@ -407,17 +408,23 @@ export function createConformanceServer (): McpServer {
   return server
 }
 
-/** A Fastify app serving the conformance server on /mcp (not listening yet). */
+/**
+ * A Fastify app serving the conformance server on /mcp (not listening yet). The transport
+ * options may be a function of the app, for options that hook into it (the shared state's
+ * Redis client is quit in an onClose hook).
+ */
 export async function buildConformanceApp (
   fastifyOptions: FastifyServerOptions = {},
-  transportOptions: Partial<McpTransportOptions> = {}
+  transportOptions: Partial<McpTransportOptions> | ((app: FastifyInstance) => Partial<McpTransportOptions>) = {}
 ): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions)
-  await app.register(mcpTransport, { server: createConformanceServer(), ...transportOptions })
+  const options = typeof transportOptions === 'function' ? transportOptions(app) : transportOptions
+  await app.register(mcpTransport, { server: createConformanceServer(), ...options })
   return app
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const app = await buildConformanceApp({ logger: { level: 'info' } })
+  // With REDIS_URL set, the state lives in that Redis (issue 11).
+  const app = await buildConformanceApp({ logger: { level: 'info' } }, sharedStateFromEnv)
   await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 3001) })
 }

@@ -49,7 +49,7 @@ const QUICK: Omit<Settings, 'targets' | 'workloads' | 'profile' | 'write'> = {
 export const USAGE = `npm run bench -- [options]
   --quick              one run per target, short windows, 1,000 streams, 10,000 sessions (< 2 min)
   --runs N             runs per target and workload (median reported); default 3
-  --targets a,b        plugin, bare, sdk-node, sdk-fastify, sdk2-fastify
+  --targets a,b        plugin, plugin-redis, bare, sdk-node, sdk-fastify, sdk2-fastify
   --workloads a,b      call, init, large, progress, sse-1000, sse-10000, memory
   --budget SECONDS     stop starting new steps after this long; default 570 (quick: 95)
   --profile            profile our plugin with --cpu-prof on call and init (writes under /tmp)

@@ -21,7 +21,7 @@ export async function runStep (workload: Workload, info: TargetInfo, settings: S
   const step: StepRecord = { workload: workload.id, target: info.id, run, seconds: 0, notes: [] }
   let target: TargetProcess | null = null
   try {
-    target = await TargetProcess.start({ script: info.script, nodeArgs: [...workload.nodeArgs, ...extraNodeArgs] })
+    target = await TargetProcess.start({ script: info.script, nodeArgs: [...workload.nodeArgs, ...extraNodeArgs], env: info.env })
     const outcome = await workload.run({ target, info, settings, run, log })
     step.metrics = outcome.metrics
     step.notes.push(...(outcome.notes ?? []))

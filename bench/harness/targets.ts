@@ -1,7 +1,8 @@
 // The targets the bench compares, and any it cannot run here (LEFT_OUT, named in the report).
 import { fileURLToPath } from 'node:url'
 
-export type TargetKind = 'ours' | 'limit' | 'sdk'
+/** 'variant': ours with another configuration, measured next to 'ours' in every run. */
+export type TargetKind = 'ours' | 'limit' | 'sdk' | 'variant'
 
 export interface TargetInfo {
   id: string
@@ -9,6 +10,17 @@ export interface TargetInfo {
   kind: TargetKind
   /** Compiled entry point (dist/bench/...). */
   script: string
+  /** Runs against a Redis: the runner gives it REDIS_URL (its own redis-server unless set). */
+  redis?: boolean
+  /** Extra environment for the target process. */
+  env?: Record<string, string>
+  /** The workloads it runs (default: every workload that applies to its kind). */
+  workloads?: readonly string[]
+}
+
+/** Whether `workload` runs against `target`: the workload's own rule, then the target's list. */
+export function runsOn (workload: { id: string, appliesTo: (info: TargetInfo) => boolean }, target: TargetInfo): boolean {
+  return workload.appliesTo(target) && (target.workloads === undefined || target.workloads.includes(workload.id))
 }
 
 function script (relative: string): string {
@@ -17,6 +29,9 @@ function script (relative: string): string {
 
 export const TARGETS: readonly TargetInfo[] = [
   { id: 'plugin', label: 'fastify-mcp-transport (ours)', kind: 'ours', script: script('../server.js') },
+  // Issue 11: the same server with every piece of shared state in Redis, on the request
+  // workloads (the goal: call ≥ 0.6× the same plugin in memory).
+  { id: 'plugin-redis', label: 'fastify-mcp-transport, Redis state', kind: 'variant', script: script('../server.js'), redis: true, workloads: ['call', 'init', 'progress'] },
   { id: 'bare', label: 'bare Fastify JSON-RPC (the limit)', kind: 'limit', script: script('../targets/bare-fastify.js') },
   { id: 'sdk-node', label: 'SDK 1.x StreamableHTTPServerTransport on node:http', kind: 'sdk', script: script('../targets/sdk-node.js') },
   { id: 'sdk-fastify', label: 'SDK 1.x transport inside Fastify (reply.hijack)', kind: 'sdk', script: script('../targets/sdk-fastify.js') },

@@ -1,5 +1,5 @@
-// `npm run bench -- --profile`: our plugin, and bare Fastify for comparison, under
-// --cpu-prof on the call and init workloads. Profiles and their summary go under /tmp,
+// `npm run bench -- --profile`: our plugin, bare Fastify for comparison, and our plugin on
+// the Redis state when a Redis is at hand, under --cpu-prof on the call and init workloads. Profiles and their summary go under /tmp,
 // never into the repository; only the measured window's samples are summarised.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import type { Settings } from '../harness/settings.js'
 import { headline, runStep } from '../harness/step.js'
 import { killAllTargets } from '../harness/target-process.js'
-import { TARGETS } from '../harness/targets.js'
+import type { BenchRedis } from '../harness/bench-redis.js'
+import type { TargetInfo } from '../harness/targets.js'
 import { callWorkload, initWorkload } from '../workloads/request-workloads.js'
 import { differenceMarkdown, summarize, summaryMarkdown, type ProfileSummary } from './summarize.js'
 
@@ -16,8 +17,7 @@ const WINDOW = { warmup: 2, duration: 8, connections: 50 }
 const DEADLINE_MS = 180_000
 const TOP = 30
 
-export async function profileTargets (settings: Settings, log: (message: string) => void): Promise<void> {
-  const targets = TARGETS.filter((t) => t.kind === 'ours' || t.kind === 'limit')
+export async function profileTargets (targets: readonly TargetInfo[], settings: Settings, log: (message: string) => void, redis: BenchRedis | null): Promise<void> {
   const dir = join(PROFILE_ROOT, new Date().toISOString().replace(/[:.]/g, '-'))
   const profiled: Settings = { ...settings, runs: 1, call: WINDOW, init: WINDOW }
   const parts: string[] = [`# CPU profiles: fastify-mcp-transport (bench/server.ts) and bare Fastify, ${new Date().toISOString()}`, '']
@@ -31,6 +31,7 @@ export async function profileTargets (settings: Settings, log: (message: string)
     for (const info of targets) {
       const out = join(dir, `${workload.id}-${info.id}`)
       mkdirSync(out, { recursive: true })
+      if (info.redis === true) await redis!.fresh()
       const step = await runStep(workload, info, profiled, 0, log, ['--cpu-prof', `--cpu-prof-dir=${out}`, '--cpu-prof-interval=200'])
       log(`profile ${workload.id} ${info.id}: ${headline(workload, step)}`)
       const file = readdirSync(out).find((f) => f.endsWith('.cpuprofile'))
@@ -52,6 +53,10 @@ export async function profileTargets (settings: Settings, log: (message: string)
     const limit = profiles.get('limit')
     if (ours !== undefined && limit !== undefined) {
       parts.push(differenceMarkdown(`${workload.id}: what ours spends beyond bare Fastify`, ours.summary, ours.requests, limit.summary, limit.requests, TOP))
+    }
+    const onRedis = profiles.get('variant')
+    if (onRedis !== undefined && ours !== undefined) {
+      parts.push(differenceMarkdown(`${workload.id}: what the Redis state spends beyond memory`, onRedis.summary, onRedis.requests, ours.summary, ours.requests, TOP))
     }
   }
   clearTimeout(watchdog)

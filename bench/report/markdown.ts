@@ -3,7 +3,7 @@
 import type { Machine } from '../harness/proc-stats.js'
 import type { StepRecord } from '../harness/step.js'
 import type { Settings } from '../harness/settings.js'
-import type { TargetInfo } from '../harness/targets.js'
+import { runsOn, type TargetInfo } from '../harness/targets.js'
 import type { Column, Metrics, Workload } from '../workloads/workload.js'
 import { median } from './median.js'
 
@@ -16,6 +16,8 @@ export interface RunRecord {
   settings: Settings
   steps: StepRecord[]
   leftOut: ReadonlyArray<{ label: string, reason: string }>
+  /** Which Redis the Redis-state target ran against, when it ran. */
+  redis?: string
   aborted?: string
 }
 
@@ -95,7 +97,7 @@ function workloadTable (workload: Workload, medians: Map<string, Metrics>, targe
   const header = ['target', 'runs', ...workload.columns.map((c) => c.label)]
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => i < 2 ? '---' : '---:').join(' | ')} |`]
   for (const target of targets) {
-    if (!workload.appliesTo(target)) continue
+    if (!runsOn(workload, target)) continue
     const metrics = medians.get(target.id)
     const cells = [target.label, String(runsCount(steps, workload.id, target.id))]
     for (const column of workload.columns) {
@@ -136,12 +138,12 @@ function goals (record: RunRecord, medians: Medians, targets: readonly TargetInf
   // Ours against the limit: every run measures the two back to back, so the median of the
   // runs' own ratios leaves out what a shared machine drifts between runs, which a ratio of
   // two medians taken minutes apart does not.
-  const paired = (workload: string, metric: string): number | null => {
+  const paired = (workload: string, metric: string, mineId = ours, theirsId = limit): number | null => {
     const ratios: number[] = []
     for (const step of record.steps) {
-      if (step.workload !== workload || step.target !== ours) continue
+      if (step.workload !== workload || step.target !== mineId) continue
       const mine = step.metrics?.[metric]
-      const theirs = record.steps.find((s) => s.workload === workload && s.target === limit && s.run === step.run)?.metrics?.[metric]
+      const theirs = record.steps.find((s) => s.workload === workload && s.target === theirsId && s.run === step.run)?.metrics?.[metric]
       const ratio = rel(mine ?? null, theirs ?? null)
       if (ratio !== null) ratios.push(ratio)
     }
@@ -159,6 +161,12 @@ function goals (record: RunRecord, medians: Medians, targets: readonly TargetInf
   check('call per core ≥ 0.8× the limit (req/s per core of server CPU)', paired('call', 'perCore'), (v) => v >= 0.8, x)
   check('call per core ≥ 5× the best SDK variant per core', rel(get('call', ours, 'perCore'), bestSdk('call', 'perCore')), (v) => v >= 5, x)
   check('init per core ≥ 0.5× the limit', paired('init', 'perCore'), (v) => v >= 0.5, x)
+  // Issue 11: the Redis state must not cost the request path more than 40 %.
+  const redisVariant = targets.find((t) => t.kind === 'variant' && t.redis === true)?.id
+  if (redisVariant !== undefined) {
+    check('call with the Redis state ≥ 0.6× the same plugin in memory (req/s)', paired('call', 'rps', redisVariant, ours), (v) => v >= 0.6, x)
+    check('call with the Redis state per core ≥ 0.6× memory', paired('call', 'perCore', redisVariant, ours), (v) => v >= 0.6, x)
+  }
   const sizes = record.settings.sseSizes
   const sse = `sse-${Math.max(...sizes)}`
   const n = Math.max(...sizes).toLocaleString('en-US')
@@ -204,11 +212,12 @@ export function renderReport (record: RunRecord, workloads: readonly Workload[],
   out.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}. Pinning: ${m.pinning}.`)
   out.push(`Load average at start ${m.loadAverage}, at end ${record.loadAtEnd}: the machine is shared, so absolute figures are noisy; the ratios are the claim.`)
   out.push(`Started ${record.started.toISOString()}, took ${((record.finished.getTime() - record.started.getTime()) / 1000).toFixed(0)} s. ` +
-    `${s.runs} run(s) per target and workload, median reported; in every run ours and the limit are measured back to back (their order alternating), then the SDK variants in rotation; the goals' ratios to the limit are the median of each run's own ratio; every step starts a fresh target process.`)
+    `${s.runs} run(s) per target and workload, median reported; in every run ours and the limit are measured back to back (their order alternating), ours on the Redis state (when measured) on ours' other side, then the SDK variants in rotation; the goals' ratios to the limit are the median of each run's own ratio; every step starts a fresh target process.`)
   if (record.aborted !== undefined) out.push(`\n**Run aborted: ${record.aborted}. The tables hold what was measured before.**`)
   for (const left of record.leftOut) out.push(`\nNot measured: ${left.label}: ${left.reason}.`)
+  if (record.redis !== undefined) out.push(`\nRedis state target: ${record.redis}.`)
   out.push('')
-  out.push('## Goals (issue 7)')
+  out.push('## Goals (issues 7 and 11)')
   out.push('')
   out.push('| goal | measured | met |')
   out.push('| --- | --- | --- |')
