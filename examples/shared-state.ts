@@ -4,16 +4,7 @@
 // has one answer.
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
-import * as transport from '../lib/index.js'
-import type { McpTransportOptions } from '../lib/index.js'
-
-type RedisStateFactory = (options: { client: Redis, keyPrefix?: string }) => unknown
-
-// MERGE NOTE (issue 11): this branch was written before `redisState` existed, so it reads
-// the export off the module namespace. Once main exports it, replace these lines with
-//   import { redisState } from '../lib/index.js'
-// and `{ state: redisState({ client }) }` below (then the cast goes too).
-const redisState = (transport as Record<string, unknown>).redisState as RedisStateFactory | undefined
+import { redisState, type McpTransportOptions } from '../lib/index.js'
 
 /**
  * The transport options that put every piece of shared state in Redis at `redisUrl`.
@@ -22,14 +13,11 @@ const redisState = (transport as Record<string, unknown>).redisState as RedisSta
  * so it runs after the plugin's own close (Fastify runs onClose hooks last-added first).
  */
 export function redisStateOptions (app: FastifyInstance, redisUrl: string): Partial<McpTransportOptions> {
-  if (redisState === undefined) {
-    throw new Error('REDIS_URL is set but this build of fastify-mcp-transport has no redisState export (issue 11 not merged yet)')
-  }
   // A client built as the README tells users to (ioredis defaults): what the tests prove is
   // what users get.
   const client = new Redis(redisUrl)
   app.addHook('onClose', async () => { await client.quit().catch(() => client.disconnect()) })
-  return { state: redisState({ client }) } as unknown as Partial<McpTransportOptions>
+  return { state: redisState({ client }) }
 }
 
 /** Redis when the environment names one (REDIS_URL), nothing (memory) otherwise. */

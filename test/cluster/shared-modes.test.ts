@@ -5,12 +5,21 @@ import tap, { test } from 'tap'
 import { createMcpServer } from '../../lib/index.js'
 import { testServer } from '../helpers.js'
 import { modernHeaders, modernMeta } from '../modern/modern-helpers.js'
-import { redisFor } from './support/redis-fixture.js'
+import { Redis } from 'ioredis'
+import { redisForTest } from './support/redis-server.js'
 import { call, getStream, openSession, reader } from './support/mcp-http.js'
 import { startInstance } from './support/two-instances.js'
 
 tap.setTimeout(240_000)
-const redis = await redisFor(tap)
+const server = await redisForTest(tap)
+const admin = server === null ? null : new Redis(server.url)
+tap.teardown(() => admin?.disconnect())
+const redis = {
+  url: server?.url ?? '',
+  dbsize: () => admin!.dbsize(),
+  pause: () => server!.pause(),
+  resume: () => server!.resume()
+}
 
 async function until (check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms

@@ -5,12 +5,21 @@ import { Type } from '@sinclair/typebox'
 import tap, { test } from 'tap'
 import { createMcpServer } from '../../lib/index.js'
 import { testServer } from '../helpers.js'
-import { redisFor } from './support/redis-fixture.js'
+import { Redis } from 'ioredis'
+import { redisForTest } from './support/redis-server.js'
 import { call, getStream, openSession, reader, send } from './support/mcp-http.js'
 import { startInstance } from './support/two-instances.js'
 
 tap.setTimeout(240_000)
-const redis = await redisFor(tap)
+const server = await redisForTest(tap)
+const admin = server === null ? null : new Redis(server.url)
+tap.teardown(() => admin?.disconnect())
+const redis = {
+  url: server?.url ?? '',
+  dbsize: () => admin!.dbsize(),
+  pause: () => server!.pause(),
+  resume: () => server!.resume()
+}
 
 test('initialize on A; calls, notifications and DELETE on B; 404 everywhere after', async (t) => {
   const a = await startInstance(t, redis.url)

@@ -19,29 +19,29 @@ export interface BusHandlers {
 export class RedisBus {
   private readonly client: RedisClient
   private readonly subscriber: RedisSubscriber
-  private readonly sessionOf: (channel: string) => string | undefined
+  private readonly sessionOf: (channel: string) => string
   private readonly globals: Set<string>
-  private handlers: BusHandlers | null = null
+  private readonly handlers: BusHandlers
   private ready = false
 
-  constructor (client: RedisClient, sessionOf: (channel: string) => string | undefined, globals: string[], log: FastifyBaseLogger) {
+  constructor (client: RedisClient, sessionOf: (channel: string) => string, globals: string[], handlers: BusHandlers, log: FastifyBaseLogger) {
     this.client = client
     this.sessionOf = sessionOf
     this.globals = new Set(globals)
+    this.handlers = handlers
     this.subscriber = client.duplicate()
     this.subscriber.on('message', (channel, message) => this.receive(channel, message))
     // ioredis resubscribes by itself after a reconnect; what was published meanwhile is
     // gone, so every holder re-reads its logs.
     this.subscriber.on('ready', () => {
-      if (this.ready) this.handlers?.reconnected()
+      if (this.ready) this.handlers.reconnected()
       this.ready = true
     })
     this.subscriber.on('error', (err) => log.warn({ err }, 'MCP Redis subscriber connection error'))
   }
 
   /** Starts listening on the cluster-wide channels. */
-  start (handlers: BusHandlers): Promise<unknown> {
-    this.handlers = handlers
+  start (): Promise<unknown> {
     return this.subscriber.subscribe(...this.globals)
   }
 
@@ -57,19 +57,13 @@ export class RedisBus {
     return this.client.publish(channel, message)
   }
 
+  /** Closes the subscriber connection: no message arrives after it. */
   close (): Promise<unknown> {
-    this.handlers = null
     return this.subscriber.quit().catch(() => {})
   }
 
   private receive (channel: string, message: string): void {
-    const handlers = this.handlers
-    if (handlers === null) return
-    if (this.globals.has(channel)) {
-      handlers.global(channel, message)
-      return
-    }
-    const sessionId = this.sessionOf(channel)
-    if (sessionId !== undefined) handlers.session(sessionId, message)
+    if (this.globals.has(channel)) this.handlers.global(channel, message)
+    else this.handlers.session(this.sessionOf(channel), message)
   }
 }

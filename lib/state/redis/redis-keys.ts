@@ -42,10 +42,8 @@ export class RedisKeys {
     return `${this.prefix}{${sessionId}}:bus`
   }
 
-  /** The session id a channel belongs to, or undefined for another channel. */
-  sessionOfChannel (channel: string): string | undefined {
-    const open = channel.indexOf('{', this.prefix.length - 1)
-    const close = channel.lastIndexOf('}')
-    return open === -1 || close <= open ? undefined : channel.slice(open + 1, close)
+  /** The session id of a session channel (one `channel(id)` made). */
+  sessionOfChannel (channel: string): string {
+    return channel.slice(this.prefix.length + 1, channel.lastIndexOf('}'))
   }
 }

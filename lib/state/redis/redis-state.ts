@@ -65,26 +65,22 @@ export function redisState (options: RedisStateOptions): StateBackend {
   }
 }
 
-async function openRedisState (context: StateOpenContext, client: RedisClient, keys: RedisKeys,
-  limits: { maxEventsPerStream: number, maxStreamsPerSession: number }, commandTimeout: number): Promise<SharedState> {
+function openRedisState (context: StateOpenContext, client: RedisClient, keys: RedisKeys,
+  limits: { maxEventsPerStream: number, maxStreamsPerSession: number }, commandTimeout: number): SharedState {
   const { options, log } = context
   // Names this instance in ids it issues (server-to-client requests) and in bus messages.
   const instanceId = randomBytes(6).toString('hex')
   const guard = new StateGuard(commandTimeout, log)
-  const bus = new RedisBus(client, (channel) => keys.sessionOfChannel(channel), [keys.listenChannel], log)
+  let delivery: RedisDelivery | null = null
+  // Channels are subscribed once the delivery exists (see delivery() below), so every
+  // message finds it.
+  const bus = new RedisBus(client, (channel) => keys.sessionOfChannel(channel), [keys.listenChannel], {
+    session: (sessionId, message) => delivery!.onSessionMessage(sessionId, message),
+    global: (_channel, message) => delivery!.onListenMessage(message),
+    reconnected: () => delivery!.catchUp()
+  }, log)
   const eventLog = new RedisEventLog(client, keys, { ...limits, ttl: options.sessionTimeout })
   const store = new RedisSessionStore(client, keys, bus, guard, options.sessionTimeout, instanceId, log)
-  let delivery: RedisDelivery | null = null
-  try {
-    await guard.run(bus.start({
-      session: (sessionId, message) => delivery?.onSessionMessage(sessionId, message),
-      global: (_channel, message) => delivery?.onListenMessage(message),
-      reconnected: () => delivery?.catchUp()
-    }))
-  } catch (err) {
-    await bus.close()
-    throw err
-  }
   return {
     kind: 'redis',
     sessions: store,
@@ -92,6 +88,8 @@ async function openRedisState (context: StateOpenContext, client: RedisClient, k
       delivery = new RedisDelivery(deliveryContext, client, keys, bus, eventLog, store, guard, instanceId, log)
       const built = delivery
       store.bind(deliveryContext.sessions, (session: Session) => built.unrelatedSink(session))
+      // No listen stream exists here before the routes serve: nothing is missed meanwhile.
+      bus.start().catch((err: unknown) => log.error({ err }, 'MCP Redis state could not subscribe to the listen channel'))
       return built
     },
     async requestStateKeys () {
