@@ -39,9 +39,10 @@ function clusterTestServer (app: FastifyInstance): McpServer {
   server.tool('notify', {
     description: 'Sends notifications/message {data: text} to a session\'s GET stream (this session\'s unless sessionId is given), from this instance',
     input: Type.Object({ text: Type.String(), sessionId: Type.Optional(Type.String()) })
-  }, ({ text, sessionId }: { text: string, sessionId?: string }, ctx) => {
+  }, async ({ text, sessionId }: { text: string, sessionId?: string }, ctx) => {
     const target = sessionId ?? ctx.session?.id
-    const delivered = target !== undefined && app.mcpSessions.notify(target, { method: 'notifications/message', params: { level: 'info', data: text } })
+    // With the Redis state the answer is a promise: the stream may be on another instance.
+    const delivered = target !== undefined && await app.mcpSessions.notify(target, { method: 'notifications/message', params: { level: 'info', data: text } })
     return JSON.stringify({ delivered })
   })
   server.resource('watched', WATCHED_URI, { description: 'A resource for subscription tests', mimeType: 'text/plain' }, () => 'watched')
@@ -66,14 +67,14 @@ function testRoutes (app: FastifyInstance, server: McpServer): void {
   app.post<{ Body: NotifyBody }>('/_test/notify', async (request) => {
     const { sessionId, method, stamp } = request.body
     const params = stamp === true ? { ...request.body.params, sentAt: process.hrtime.bigint().toString() } : request.body.params
-    return { delivered: app.mcpSessions.notify(sessionId, params === undefined ? { method } : { method, params }) }
+    return { delivered: await app.mcpSessions.notify(sessionId, params === undefined ? { method } : { method, params }) }
   })
   app.post<{ Body: Omit<NotifyBody, 'sessionId'> }>('/_test/broadcast', async (request) => {
     const { method, params } = request.body
-    return { delivered: app.mcpSessions.broadcast(params === undefined ? { method } : { method, params }) }
+    return { delivered: await app.mcpSessions.broadcast(params === undefined ? { method } : { method, params }) }
   })
   app.post<{ Body: { uri: string } }>('/_test/resource-updated', async (request) => {
-    return { delivered: server.resourceUpdated(request.body.uri) }
+    return { delivered: await server.resourceUpdated(request.body.uri) }
   })
   // Adding a tool makes the server announce notifications/tools/list_changed.
   app.post('/_test/list-changed', async () => {
