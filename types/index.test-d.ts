@@ -18,6 +18,7 @@ import Fastify, {
   type FastifyTypeProvider
 } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
+import { Redis, Cluster } from 'ioredis'
 import { McpServer as SdkMcpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { Server as SdkServer } from '@modelcontextprotocol/sdk/server/index.js'
 import mcpTransport, {
@@ -55,7 +56,10 @@ import mcpTransport, {
   type SessionSummary,
   type StoredEvent,
   type TemplateVariables,
-  type ToolHandler
+  type ToolHandler,
+  redisState,
+  memoryState,
+  type StateBackend
 } from '../lib/index.js'
 import {
   SdkServerAdapter,
@@ -186,7 +190,8 @@ server.tool<{ q: string }>('plain-wrong', { input: PlainInput }, ({ q }) => q.to
 // Registration methods chain; removal and updates report what they did.
 assertType<Equal<ReturnType<typeof server.tool>, McpServer>>(true)
 assertType<Equal<ReturnType<typeof server.removeTool>, boolean>>(true)
-assertType<Equal<ReturnType<typeof server.resourceUpdated>, number>>(true)
+// A promise with a shared state: subscribers may be served by other instances.
+assertType<Equal<ReturnType<typeof server.resourceUpdated>, number | Promise<number>>>(true)
 server
   .resource('readme', 'file:///readme.md', { mimeType: 'text/markdown' }, (uri, ctx) => {
     assertType<Equal<typeof uri, string>>(true)
@@ -373,8 +378,8 @@ assertType<Equal<typeof sessions.size, number>>(true)
 assertType<Equal<typeof sessions.totalCreated, number>>(true)
 assertType<Equal<ReturnType<typeof sessions.has>, boolean>>(true)
 assertType<Equal<ReturnType<typeof sessions.close>, boolean>>(true)
-assertType<Equal<ReturnType<typeof sessions.notify>, boolean>>(true)
-assertType<Equal<ReturnType<typeof sessions.broadcast>, number>>(true)
+assertType<Equal<ReturnType<typeof sessions.notify>, boolean | Promise<boolean>>>(true)
+assertType<Equal<ReturnType<typeof sessions.broadcast>, number | Promise<number>>>(true)
 // get: a live session (at least what McpSessionInfo promises), or undefined.
 const found = sessions.get('id')
 assertType<Equal<typeof found, McpSessionInfo | undefined>>(true)
@@ -435,8 +440,9 @@ const custom: McpServerContract = {
   },
   attach (host) {
     assertType<Equal<typeof host, McpServerHost>>(true)
-    assertType<Equal<ReturnType<typeof host.notify>, boolean>>(true)
-    assertType<Equal<ReturnType<typeof host.broadcast>, number>>(true)
+    // A promise with a shared state: the stream may be held by another instance.
+    assertType<Equal<ReturnType<typeof host.notify>, boolean | Promise<boolean>>>(true)
+    assertType<Equal<ReturnType<typeof host.broadcast>, number | Promise<number>>>(true)
   },
   sessionClosed (session) {
     assertType<Equal<typeof session, McpSessionInfo>>(true)
@@ -470,3 +476,16 @@ expectType<typeof SdkSessionTransport>(SdkSessionTransport)
 fromSdkServer(new SdkMcpServer({ name: 'sdk', version: '1.0.0' }))
 // @ts-expect-error the factory returns an SDK server (connect and close)
 fromSdkServer(() => ({ name: 'sdk' }))
+
+// The Redis state takes the application's own ioredis client, a Redis or a Cluster (issue 11).
+{
+  const single = redisState({ client: new Redis({ lazyConnect: true }) })
+  const cluster = redisState({ client: new Cluster([{ host: '127.0.0.1', port: 7000 }], { lazyConnect: true }), keyPrefix: 'app:mcp:' })
+  assertType<Equal<typeof single, StateBackend>>(true)
+  app.register(mcpTransport, { server: createMcpServer({ name: 'n', version: '1' }), state: single })
+  app.register(mcpTransport, { server: createMcpServer({ name: 'n', version: '1' }), state: cluster })
+  app.register(mcpTransport, { server: createMcpServer({ name: 'n', version: '1' }), state: memoryState() })
+  // @ts-expect-error a client is required
+  redisState({})
+  assertType<Equal<ReturnType<FastifyInstance['mcpSessions']['notify']>, boolean | Promise<boolean>>>(true)
+}

@@ -33,7 +33,7 @@ export class Script {
    * overtake an earlier one that is being retried.
    */
   readonly ordered: boolean
-  private readonly sha: string
+  readonly sha: string
 
   constructor (source: string, keys: number, ordered = false) {
     this.source = source
