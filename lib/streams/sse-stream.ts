@@ -61,6 +61,7 @@ export class SseStream {
   closeConnection = false
   private pending: string[] | null = null
   private pendingBytes = 0
+  private drainWaiters: Array<() => void> | null = null
   private readonly maxQueueBytes: number
   private readonly onClose: (stream: SseStream) => void
   /**
@@ -147,6 +148,25 @@ export class SseStream {
     return this.pending !== null
   }
 
+  /**
+   * Resolves once what is queued has gone to the socket, or the stream closed: a writer
+   * with more to send (a replay from a log) waits here instead of growing the queue.
+   */
+  drained (): Promise<void> {
+    if (this.pending === null || this.closed) return Promise.resolve()
+    return new Promise((resolve) => {
+      if (this.drainWaiters === null) this.drainWaiters = []
+      this.drainWaiters.push(resolve)
+    })
+  }
+
+  private wakeDrainWaiters (): void {
+    const waiters = this.drainWaiters
+    if (waiters === null) return
+    this.drainWaiters = null
+    for (const waiter of waiters) waiter()
+  }
+
   private flush (): void {
     const pending = this.pending
     if (pending === null) return
@@ -159,6 +179,7 @@ export class SseStream {
         return
       }
     }
+    this.wakeDrainWaiters()
   }
 
   private close (reason: 'end' | 'overflow'): void {
@@ -188,6 +209,7 @@ export class SseStream {
     this.closeReason = reason
     this.raw.off('drain', this.flush)
     this.raw.off('close', this.handleClose)
+    this.wakeDrainWaiters()
     this.onClose(this)
   }
 }

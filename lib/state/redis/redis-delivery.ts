@@ -5,7 +5,7 @@ import type { JsonRpcMessage, JsonRpcResponse, RequestId } from '../../protocol/
 import { versionAtLeast } from '../../protocol/versions.js'
 import type { MessageSink, Session } from '../../sessions/session.js'
 import { MessageStream, parseEventId } from '../../streams/message-stream.js'
-import { formatEvent, type SseStream } from '../../streams/sse-stream.js'
+import type { SseStream } from '../../streams/sse-stream.js'
 import type { Delivery, Notification } from '../delivery.js'
 import type { EventStore } from '../event-store.js'
 import type { DeliveryContext } from '../state.js'
@@ -128,7 +128,8 @@ export class RedisDelivery implements Delivery {
       keys.record(id), keys.streams(id), keys.logPrefix(id), streamId, prime ? '1' : '0',
       this.context.options.retryInterval, this.ttl, Date.now(), keys.channel(id)
     ]))
-    if (opened === null) throw new FST_MCP_SESSION_NOT_FOUND()
+    // Gone from Redis, or ended (the bus said so) while the script ran: the session is over.
+    if (opened === null || session.closed) throw new FST_MCP_SESSION_NOT_FOUND()
     indexMember.run(this.client, [keys.standaloneSet, 'add', id]).catch(() => {})
     // Reads from the start: the priming event, then whatever any instance sent since.
     this.hold(session, reply, streamId, 0, true)
@@ -147,12 +148,9 @@ export class RedisDelivery implements Delivery {
     // Read before the response starts: an id that cannot be replayed whole is a 400.
     const first = await this.guard.run(this.eventLog.read(session.id, streamId, parsed.seq, false))
     if (first === null) throw new FST_MCP_UNKNOWN_EVENT_ID(lastEventId)
-    const connection = this.open(session, reply)
-    const last = this.replay(connection, streamId, first, parsed.seq)
-    if (last === null) return
-    // Still live: this instance holds it now, and reads on from where the replay stopped
-    // (which also pages through a replay longer than one read).
-    this.feed(session, streamId, connection, last, true)
+    if (session.closed) throw new FST_MCP_SESSION_NOT_FOUND()
+    // This instance holds the stream now: the replay, then whatever follows, live.
+    this.feed(session, streamId, this.open(session, reply), parsed.seq, true, first)
   }
 
   async notify (sessionId: string, notification: Notification): Promise<boolean> {
@@ -253,21 +251,6 @@ export class RedisDelivery implements Delivery {
     return delivered
   }
 
-  /** Writes replayed entries; the seq to go on from, or null when the stream ended there. */
-  private replay (connection: SseStream, streamId: string, entries: LogEntry[], after: number): number | null {
-    let last = after
-    for (const entry of entries) {
-      if (entry.end) {
-        connection.end()
-        return null
-      }
-      last = entry.seq
-      // A priming event is never replayed: it carried nothing.
-      if (entry.data !== '') connection.write(formatEvent({ id: `${streamId}_${entry.seq}`, event: 'message', data: entry.data }))
-    }
-    return last
-  }
-
   private hold (session: Session, reply: FastifyReply, streamId: string, delivered: number, ids: boolean): void {
     this.feed(session, streamId, this.open(session, reply), delivered, ids)
   }
@@ -286,17 +269,12 @@ export class RedisDelivery implements Delivery {
     return connection
   }
 
-  private feed (session: Session, streamId: string, connection: SseStream, delivered: number, ids: boolean): void {
-    // The session may have ended while its stream was being opened.
-    if (session.closed || connection.closed) {
-      connection.end()
-      return
-    }
+  private feed (session: Session, streamId: string, connection: SseStream, delivered: number, ids: boolean, first: LogEntry[] | null = null): void {
     const feed = new StreamFeed(this.eventLog, session.id, streamId, connection, delivered,
       { ids, retryInterval: this.context.options.retryInterval }, this.log)
     let feeds = this.feeds.get(session.id)
     if (feeds === undefined) this.feeds.set(session.id, feeds = new Set())
     feeds.add(feed)
-    feed.wake()
+    feed.start(first)
   }
 }

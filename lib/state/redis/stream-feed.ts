@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { formatEvent, type SseStream } from '../../streams/sse-stream.js'
-import type { RedisEventLog } from './redis-event-log.js'
+import type { LogEntry, RedisEventLog } from './redis-event-log.js'
 
 export interface FeedOptions {
   /** Event ids on the wire (`<stream>_<seq>`); the HTTP+SSE transport has none. */
@@ -13,7 +13,9 @@ export interface FeedOptions {
  * The holder's side of a stream kept in the shared log: one SSE connection that writes
  * out, in order and once each, every entry after the last one it delivered. Pub/sub wakes
  * it; a lost wake-up costs nothing, since each read starts from `delivered`, and wakes
- * that arrive while it reads are folded into one more read.
+ * that arrive while it reads are folded into one more read. It writes no faster than the
+ * client reads: a replay of a long log waits for the socket to drain instead of queueing
+ * the whole log in memory.
  */
 export class StreamFeed {
   readonly sessionId: string
@@ -37,38 +39,35 @@ export class StreamFeed {
     this.logger = logger
   }
 
-  /** New entries may be in the log. */
-  wake (): void {
-    if (this.reading) {
-      this.again = true
-      return
-    }
-    void this.read()
+  /** Starts with entries already read (a resume's replay), or by reading the log. */
+  start (first: LogEntry[] | null): void {
+    void this.run(first)
   }
 
-  private async read (): Promise<void> {
+  /** New entries may be in the log. */
+  wake (): void {
+    if (this.reading) this.again = true
+    else void this.run(null)
+  }
+
+  private async run (first: LogEntry[] | null): Promise<void> {
     this.reading = true
+    let entries = first
     try {
       do {
         this.again = false
-        const entries = await this.log.read(this.sessionId, this.streamId, this.delivered, true)
+        entries ??= await this.log.read(this.sessionId, this.streamId, this.delivered, true)
         // Trimmed past what this connection delivered: end it, and the client's resume
         // gets the documented 400 instead of a stream with a hole in it.
         if (entries === null) {
           this.connection.end()
           return
         }
-        for (const entry of entries) {
-          if (this.connection.closed) return
-          this.delivered = entry.seq
-          if (entry.end) {
-            this.connection.end()
-            return
-          }
-          this.connection.write(this.format(entry.seq, entry.data))
-        }
+        if (!await this.write(entries)) return
+        // A full page: there may be more already.
         if (entries.length === this.log.page) this.again = true
-      } while (this.again && !this.connection.closed)
+        entries = null
+      } while (this.again)
     } catch (err) {
       // Redis is away: the next wake-up (or the reconnect) reads from `delivered` again.
       this.logger.warn({ err, sessionId: this.sessionId }, 'MCP Redis state could not read a stream log')
@@ -77,10 +76,27 @@ export class StreamFeed {
     }
   }
 
+  /** Writes entries in order; false once the connection is done (ended, or gone). */
+  private async write (entries: LogEntry[]): Promise<boolean> {
+    const connection = this.connection
+    for (const entry of entries) {
+      if (entry.end) {
+        connection.end()
+        return false
+      }
+      connection.write(this.format(entry.seq, entry.data))
+      this.delivered = entry.seq
+      if (connection.congested) await connection.drained()
+      if (connection.closed) return false
+    }
+    return true
+  }
+
   private format (seq: number, data: string): string {
     const id = this.options.ids ? `${this.streamId}_${seq}` : undefined
     // A stream's first, empty event primes the client with an id and a retry interval
-    // (2025-11-25 transports §Sending Messages #6).
+    // (2025-11-25 transports §Sending Messages #6). A resume starts after it, so a replay
+    // never carries it.
     if (data === '') return formatEvent({ id, retry: this.options.retryInterval, data: '' })
     return formatEvent({ id, event: 'message', data })
   }

@@ -11,6 +11,8 @@ export class FaultyClient implements RedisClient {
   private readonly failing: Script[] = []
   failPublish = 0
   failSubscribe = 0
+  /** Scripts whose next call is answered late (ms). */
+  private readonly delayed = new Map<Script, number>()
   /** Errors instead of NOSCRIPT for evalsha (a broken server, not a cold cache). */
   brokenEvalsha = false
 
@@ -20,6 +22,22 @@ export class FaultyClient implements RedisClient {
 
   failNext (script: Script, times = 1): void {
     for (let i = 0; i < times; i++) this.failing.push(script)
+  }
+
+  delayNext (script: Script, ms: number): void {
+    this.delayed.set(script, ms)
+  }
+
+  private async later<T> (id: string, work: () => Promise<T>): Promise<T> {
+    for (const [script, ms] of this.delayed) {
+      if (script.sha === id || script.source === id) {
+        this.delayed.delete(script)
+        const result = await work()
+        await new Promise((resolve) => setTimeout(resolve, ms))
+        return result
+      }
+    }
+    return work()
   }
 
   private fault (id: string): boolean {
@@ -32,12 +50,12 @@ export class FaultyClient implements RedisClient {
   evalsha (sha: string, numKeys: number, ...args: Array<string | number>): Promise<unknown> {
     if (this.brokenEvalsha) return Promise.reject(new Error('ERR injected failure'))
     if (this.fault(sha)) return Promise.reject(new Error('ERR injected failure'))
-    return this.real.evalsha(sha, numKeys, ...args)
+    return this.later(sha, () => this.real.evalsha(sha, numKeys, ...args))
   }
 
   eval (script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown> {
     if (this.fault(script)) return Promise.reject(new Error('ERR injected failure'))
-    return this.real.eval(script, numKeys, ...args)
+    return this.later(script, () => this.real.eval(script, numKeys, ...args))
   }
 
   publish (channel: string, message: string): Promise<unknown> {
