@@ -26,8 +26,9 @@ export interface SessionRegistryOptions {
 const ended = Object.assign(new Error('The session ended'), { code: 'FST_MCP_SESSION_ENDED' })
 const released = Object.assign(new Error('This instance stopped serving the session'), { code: 'FST_MCP_SESSION_RELEASED' })
 
-// A shared record's TTL is extended at most this often per session and instance: activity
-// keeps a session alive without a Redis round trip on every request.
+// A shared record's TTL is extended at most this often per session and instance (or four
+// times per timeout, for short ones): activity keeps a session alive without a Redis round
+// trip on every request.
 const TOUCH_INTERVAL = 1000
 
 /**
@@ -47,11 +48,13 @@ export class SessionRegistry {
   readonly subscriptions = new ResourceSubscriptions()
   private sweeper: NodeJS.Timeout | null = null
   private created = 0
+  private readonly touchInterval: number
 
   constructor (options: SessionRegistryOptions) {
     this.maxSessions = options.maxSessions
     this.sessionTimeout = options.sessionTimeout
     this.store = options.store
+    this.touchInterval = Math.min(TOUCH_INTERVAL, Math.floor(options.sessionTimeout / 4))
     this.onClose = options.onClose
     this.sweep = this.sweep.bind(this)
   }
@@ -117,7 +120,7 @@ export class SessionRegistry {
   /** Notes activity; with a shared state, extends the record's TTL now and then. */
   touch (session: Session, now = Date.now()): void {
     session.lastActivity = now
-    if (this.store.shared && now - session.touchedAt >= TOUCH_INTERVAL) {
+    if (this.store.shared && now - session.touchedAt >= this.touchInterval) {
       session.touchedAt = now
       this.store.touch(session)
     }

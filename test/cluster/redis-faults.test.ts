@@ -11,22 +11,14 @@ import { testServer } from '../helpers.js'
 import { FaultyClient } from './support/faulty-client.js'
 import { LogCapture } from './support/log-capture.js'
 import { call, getStream, openSession, reader, send } from './support/mcp-http.js'
-import { redisForTest } from './support/redis-server.js'
+import { clusterRedis, until } from './support/cluster-redis.js'
 import { startInstance } from './support/two-instances.js'
 
 tap.setTimeout(240_000)
-const server = await redisForTest(tap)
-const url = server?.url ?? ''
-const admin = server === null ? null : new Redis(url)
-tap.teardown(() => admin?.disconnect())
+const cluster = await clusterRedis(tap)
+const url = cluster?.url ?? ''
+const admin = cluster?.admin
 
-async function until (check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 async function faulty (t: any, options = {}, state = {}) {
   const client = new FaultyClient(url)
@@ -35,7 +27,7 @@ async function faulty (t: any, options = {}, state = {}) {
   return { ...instance, faults: client, log }
 }
 
-if (server !== null) {
+if (cluster !== null) {
   test('registration fails closed when Redis does not answer, and releases what it opened', async (t) => {
     const client = new Redis('redis://127.0.0.1:1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 })
     t.teardown(() => client.disconnect())
