@@ -314,7 +314,10 @@ export class McpServer implements McpServerContract {
   }
 
   private listChanged (method: string): void {
-    this.host?.broadcast({ method })
+    const sent = this.host?.broadcast({ method })
+    // With a shared state the broadcast is a promise; a failure was logged by the state,
+    // and nobody here waits for it.
+    if (sent instanceof Promise) sent.catch(() => {})
   }
 }
 

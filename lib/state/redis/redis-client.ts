@@ -27,23 +27,15 @@ export interface RedisSubscriber {
 export class Script {
   readonly source: string
   readonly keys: number
-  /**
-   * Always sent as EVAL: calls that must run in the order they were sent (one writer's
-   * numbered events) cannot take EVALSHA's NOSCRIPT detour, where a later call could
-   * overtake an earlier one that is being retried.
-   */
-  readonly ordered: boolean
   readonly sha: string
 
-  constructor (source: string, keys: number, ordered = false) {
+  constructor (source: string, keys: number) {
     this.source = source
     this.keys = keys
-    this.ordered = ordered
     this.sha = createHash('sha1').update(source).digest('hex')
   }
 
   async run (client: RedisClient, args: Arg[]): Promise<unknown> {
-    if (this.ordered) return client.eval(this.source, this.keys, ...args)
     try {
       return await client.evalsha(this.sha, this.keys, ...args)
     } catch (err) {

@@ -30,12 +30,16 @@ const numbered: EventStore = { append () {}, replay () { return null }, dropSess
 /**
  * A POST's answer stream with the Redis state. Its one writer is the handler on this
  * instance, so it numbers its own events (no round trip before a write) and writes them
- * straight to its connection; every event also goes to the log, and, once the connection
- * is gone, wakes whoever resumed the stream (on any instance).
+ * straight to its connection; every event also goes to the log, one batch in flight at a
+ * time (in order, and a burst of progress costs one script call, not one per event), and,
+ * once the connection is gone, wakes whoever resumed the stream (on any instance).
  */
 class SharedAnswerStream extends MessageStream {
   private readonly eventLog: RedisEventLog
   private readonly logger: FastifyBaseLogger
+  /** (seq, field, value) triples not sent to the log yet. */
+  private unsent: Array<string | number> = []
+  private sending = false
 
   constructor (session: Session, eventLog: RedisEventLog, retryInterval: number, log: FastifyBaseLogger) {
     super({
@@ -50,16 +54,30 @@ class SharedAnswerStream extends MessageStream {
   }
 
   protected override keep (_store: EventStore, seq: number, data: string): void {
-    this.append(seq, data)
+    this.append(seq, 'd', data)
   }
 
   protected override ended (): void {
-    this.append(++this.seq, null)
+    this.append(++this.seq, 'e', '1')
   }
 
-  private append (seq: number, data: string | null): void {
-    this.eventLog.appendOwn(this.options.sessionId, this.id, seq, data, this.connection === null)
-      .catch((err: unknown) => this.logger.warn({ err, sessionId: this.options.sessionId }, 'MCP Redis state failed to keep a stream event'))
+  private append (seq: number, field: 'd' | 'e', value: string): void {
+    this.unsent.push(seq, field, value)
+    if (!this.sending) void this.sendToLog()
+  }
+
+  private async sendToLog (): Promise<void> {
+    this.sending = true
+    while (this.unsent.length > 0) {
+      const events = this.unsent
+      this.unsent = []
+      try {
+        await this.eventLog.appendOwn(this.options.sessionId, this.id, events, this.connection === null)
+      } catch (err) {
+        this.logger.warn({ err, sessionId: this.options.sessionId }, 'MCP Redis state failed to keep stream events')
+      }
+    }
+    this.sending = false
   }
 }
 

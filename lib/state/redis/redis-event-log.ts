@@ -37,16 +37,16 @@ export class RedisEventLog {
   }
 
   /**
-   * An event of a single-writer stream (a POST's answer), numbered by its writer; `wake`
-   * tells a holder elsewhere. False when the session is gone.
+   * Events of a single-writer stream (a POST's answer), numbered by its writer: `events` is
+   * (seq, 'd' data | 'e' end, value) triples, in order. `wake` tells a holder elsewhere.
+   * False when the session is gone.
    */
-  async appendOwn (sessionId: string, streamId: string, seq: number, data: string | null, wake: boolean): Promise<boolean> {
+  async appendOwn (sessionId: string, streamId: string, events: Array<string | number>, wake: boolean): Promise<boolean> {
     const { keys, limits } = this
     const written = await appendOwn.run(this.client, [
       keys.record(sessionId), keys.streams(sessionId),
-      keys.logPrefix(sessionId), streamId, seq, data === null ? 'e' : 'd', data ?? '1',
-      limits.maxEventsPerStream, limits.ttl, Date.now(), limits.maxStreamsPerSession,
-      wake ? keys.channel(sessionId) : '', `w${streamId}`
+      keys.logPrefix(sessionId), streamId, limits.maxEventsPerStream, limits.ttl, Date.now(), limits.maxStreamsPerSession,
+      wake ? keys.channel(sessionId) : '', `w${streamId}`, ...events
     ])
     return written === 1
   }

@@ -56,25 +56,29 @@ redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1`, 3)
 
 /**
- * One writer's stream (a POST's answer): the writer numbers its events itself.
- * KEYS record, streams; ARGV log prefix, stream id, seq, field ('d' data, 'e' end), value,
- * max events, ttl, now, max streams, channel ('' = no wake-up), message
+ * One writer's stream (a POST's answer): the writer numbers its events itself and sends
+ * them in order, a batch at a time (whatever accumulated while the previous batch was on
+ * its way), so one stream's events never overtake each other.
+ * KEYS record, streams; ARGV log prefix, stream id, max events, ttl, now, max streams,
+ * channel ('' = no wake-up), message, then (seq, field ('d' data, 'e' end), value) per event
  * → 1, or 0 when the session is gone (nothing is written for an ended session).
  */
 export const appendOwn = new Script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local log = ARGV[1] .. ARGV[2]
-redis.call('XADD', log, 'MAXLEN', '~', ARGV[6], '0-' .. ARGV[3], ARGV[4], ARGV[5])
-redis.call('PEXPIRE', log, ARGV[7])
-if redis.call('ZADD', KEYS[2], 'NX', ARGV[8], ARGV[2]) == 1 then
-  redis.call('PEXPIRE', KEYS[2], ARGV[7])
-  while redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[9]) do
+for i = 9, #ARGV, 3 do
+  redis.call('XADD', log, 'MAXLEN', '~', ARGV[3], '0-' .. ARGV[i], ARGV[i + 1], ARGV[i + 2])
+end
+redis.call('PEXPIRE', log, ARGV[4])
+if redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[2]) == 1 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  while redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[6]) do
     local oldest = redis.call('ZPOPMIN', KEYS[2])
     redis.call('DEL', ARGV[1] .. oldest[1])
   end
 end
-if ARGV[10] ~= '' then redis.call('PUBLISH', ARGV[10], ARGV[11]) end
-return 1`, 2, true)
+if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[7], ARGV[8]) end
+return 1`, 2)
 
 /**
  * A message unrelated to any request, for the session's standalone stream wherever it is
