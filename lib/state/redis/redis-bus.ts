@@ -22,6 +22,8 @@ export class RedisBus {
   private readonly sessionOf: (channel: string) => string
   private readonly globals: Set<string>
   private readonly handlers: BusHandlers
+  /** Handlers of single channels other modules listen to (a task's signals). */
+  private readonly routes = new Map<string, (message: string) => void>()
   private ready = false
 
   constructor (client: RedisClient, sessionOf: (channel: string) => string, globals: string[], handlers: BusHandlers, log: FastifyBaseLogger) {
@@ -53,6 +55,15 @@ export class RedisBus {
     this.subscriber.unsubscribe(channel).catch(() => {})
   }
 
+  /** Messages on `channel` go to `handler` (subscribe to it separately). */
+  route (channel: string, handler: (message: string) => void): void {
+    this.routes.set(channel, handler)
+  }
+
+  unroute (channel: string): void {
+    this.routes.delete(channel)
+  }
+
   publish (channel: string, message: string): Promise<unknown> {
     return this.client.publish(channel, message)
   }
@@ -63,7 +74,12 @@ export class RedisBus {
   }
 
   private receive (channel: string, message: string): void {
-    if (this.globals.has(channel)) this.handlers.global(channel, message)
+    if (this.globals.has(channel)) {
+      this.handlers.global(channel, message)
+      return
+    }
+    const route = this.routes.get(channel)
+    if (route !== undefined) route(message)
     else this.handlers.session(this.sessionOf(channel), message)
   }
 }
