@@ -61,7 +61,7 @@ export async function buildBenchApp (): Promise<FastifyInstance> {
     input: Type.Object({ text: Type.String() })
   }, ({ text }: { text: string }) => String(text.length))
 
-  const state = sharedStateFromEnv(app)
+  const state = await sharedStateFromEnv(app)
   await app.register(mcpTransport, { server, sessionTimeout: SESSION_TIMEOUT, maxSessions: MAX_SESSIONS, ...state })
   return app
 }

@@ -106,7 +106,7 @@ export interface ClusterAppOptions {
   app?: AppName
   logLevel?: string
   /** The shared-state options; the process entry point passes Redis's (redisStateOptions). */
-  state: (app: FastifyInstance) => Partial<McpTransportOptions>
+  state: (app: FastifyInstance) => Partial<McpTransportOptions> | Promise<Partial<McpTransportOptions>>
   transport?: Partial<McpTransportOptions>
 }
 
@@ -116,7 +116,7 @@ export async function buildClusterApp (options: ClusterAppOptions): Promise<Fast
   const app = Fastify({ logger: { level: options.logLevel ?? 'warn', stream: process.stderr } })
   const server = serverFor(options.app ?? 'test', app)
   // The state first: its onClose hook must run after the plugin's (see shared-state.ts).
-  const state = options.state(app)
+  const state = await options.state(app)
   await app.register(mcpTransport, { server, ...state, ...options.transport })
   testRoutes(app, server)
   return app

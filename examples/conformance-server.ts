@@ -415,10 +415,10 @@ export function createConformanceServer (): McpServer {
  */
 export async function buildConformanceApp (
   fastifyOptions: FastifyServerOptions = {},
-  transportOptions: Partial<McpTransportOptions> | ((app: FastifyInstance) => Partial<McpTransportOptions>) = {}
+  transportOptions: Partial<McpTransportOptions> | ((app: FastifyInstance) => Promise<Partial<McpTransportOptions>>) = {}
 ): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions)
-  const options = typeof transportOptions === 'function' ? transportOptions(app) : transportOptions
+  const options = typeof transportOptions === 'function' ? await transportOptions(app) : transportOptions
   await app.register(mcpTransport, { server: createConformanceServer(), ...options })
   return app
 }

@@ -3,8 +3,9 @@
 // target and the cluster app all call this one function, so "is this instance on Redis?"
 // has one answer.
 import type { FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
 import { redisState, type McpTransportOptions } from '../lib/index.js'
+
+const QUIT_TIMEOUT_MS = 1000
 
 /**
  * The transport options that put every piece of shared state in Redis at `redisUrl`.
@@ -12,16 +13,28 @@ import { redisState, type McpTransportOptions } from '../lib/index.js'
  * it was given): it is quit in an onClose hook added here, before the plugin is registered,
  * so it runs after the plugin's own close (Fastify runs onClose hooks last-added first).
  */
-export function redisStateOptions (app: FastifyInstance, redisUrl: string): Partial<McpTransportOptions> {
-  // A client built as the README tells users to (ioredis defaults): what the tests prove is
+export async function redisStateOptions (app: FastifyInstance, redisUrl: string): Promise<Partial<McpTransportOptions>> {
+  // Loaded only here: an app without REDIS_URL never loads ioredis (an optional peer). The
+  // client is built as the README tells users to (ioredis defaults): what the tests prove is
   // what users get.
+  const { Redis } = await import('ioredis')
   const client = new Redis(redisUrl)
-  app.addHook('onClose', async () => { await client.quit().catch(() => client.disconnect()) })
+  app.addHook('onClose', async () => {
+    // QUIT waits for Redis to answer; a paused or unreachable Redis must not hold the close.
+    const timer = setTimeout(() => client.disconnect(), QUIT_TIMEOUT_MS)
+    try {
+      await client.quit()
+    } catch {
+      client.disconnect()
+    } finally {
+      clearTimeout(timer)
+    }
+  })
   return { state: redisState({ client }) }
 }
 
 /** Redis when the environment names one (REDIS_URL), nothing (memory) otherwise. */
-export function sharedStateFromEnv (app: FastifyInstance, env: NodeJS.ProcessEnv = process.env): Partial<McpTransportOptions> {
+export async function sharedStateFromEnv (app: FastifyInstance, env: NodeJS.ProcessEnv = process.env): Promise<Partial<McpTransportOptions>> {
   const url = env.REDIS_URL
-  return url === undefined || url === '' ? {} : redisStateOptions(app, url)
+  return url === undefined || url === '' ? {} : await redisStateOptions(app, url)
 }

@@ -6,22 +6,13 @@ import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import tap from 'tap'
-import * as transport from '../../lib/index.js'
-import { CLUSTER_APP, CLUSTER_FILE_TIMEOUT_MS, Instance, plainEnv, startInstances, type InstanceOptions } from './support/instances.js'
-import { redisForTest, type RedisServer } from './support/redis-server.js'
-import { startRoundRobin } from './support/round-robin.js'
+import { startCluster, type Cluster } from './support/cluster.js'
+import { CLUSTER_APP, CLUSTER_FILE_TIMEOUT_MS, Instance, plainEnv } from './support/instances.js'
 
-// Until main's redisState (issue 11) is on this build, the instances run with STATE=memory:
-// the harness itself (processes, ports, signals, the front) is what this file proves.
-const sharedState = 'redisState' in transport
 // The support modules as the build compiles them (bench/ imports them): a child test process
 // without tap's TypeScript loader starts in a second instead of ten.
 const REDIS_SUPPORT = fileURLToPath(new URL('../../dist/test/cluster/support/redis-server.js', import.meta.url))
 const INSTANCES_SUPPORT = fileURLToPath(new URL('../../dist/test/cluster/support/instances.js', import.meta.url))
-
-function instanceOptions (redis: RedisServer): InstanceOptions {
-  return sharedState ? { redisUrl: redis.url } : { env: { STATE: 'memory' } }
-}
 
 /** Connects, or reports the error code (ECONNREFUSED once nothing listens). */
 function connectOutcome (port: number): Promise<string> {
@@ -53,11 +44,9 @@ async function gone (pid: number, ms = 5000): Promise<boolean> {
   return true
 }
 
-function suite (redis: RedisServer): void {
-  // One pair for the file (instances take seconds to start on a loaded machine): the front
-  // test uses both, then the SIGKILL test kills A.
-  const pair = startInstances(2, instanceOptions(redis), tap)
-  pair.catch(() => {}) // each test awaits it and reports a failure to start itself
+// One cluster for the file (instances take seconds to start on a loaded machine): the front
+// test uses both instances, then the SIGKILL test kills A.
+function suite ({ redis, instances, front }: Cluster): void {
   tap.test('redis-server answers, restarts empty on the same port, pauses and resumes', async (t) => {
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1 })
     // While the server restarts the client logs its reconnect attempts as errors.
@@ -81,9 +70,6 @@ function suite (redis: RedisServer): void {
   })
 
   tap.test('the round-robin front sends each request to the next instance', async (t) => {
-    const instances = await pair
-    const front = await startRoundRobin(instances.map((i) => i.url))
-    t.teardown(() => front.close())
     const pids: number[] = []
     for (let i = 0; i < 4; i++) pids.push(((await (await fetch(`${front.url}/_test/sessions`)).json()) as { pid: number }).pid)
     t.same(pids, [instances[0].pid, instances[1].pid, instances[0].pid, instances[1].pid])
@@ -98,7 +84,7 @@ function suite (redis: RedisServer): void {
   })
 
   tap.test('instances start as processes, answer /health, and die on SIGKILL', async (t) => {
-    const [a, b] = await pair
+    const [a, b] = instances
     t.not(a.port, b.port)
     t.not(a.pid, b.pid)
     for (const instance of [a, b]) {
@@ -156,5 +142,5 @@ function suite (redis: RedisServer): void {
 }
 
 tap.setTimeout(CLUSTER_FILE_TIMEOUT_MS)
-const redis = await redisForTest(tap)
-if (redis !== null) suite(redis)
+const cluster = await startCluster(tap)
+if (cluster !== null) suite(cluster)

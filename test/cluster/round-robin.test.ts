@@ -183,14 +183,19 @@ test('close() cuts open streams on both sides', async (t) => {
   })]
   t.teardown(() => closeServer(upstreams[0].server))
   const front = await startRoundRobin(upstreams.map((u) => u.url))
+  let opened = false
   const clientClosed = new Promise<void>((resolve) => {
     http.get(`${front.url}/stream`, (res) => {
       res.on('error', () => {})
+      res.once('data', () => { opened = true })
       res.resume()
       res.once('close', resolve)
     }).on('error', () => resolve())
   })
-  await until(() => front.open === 1, 'stream open')
+  // The first bytes through, not just the upstream request created: closing before the
+  // upstream has even seen the request would leave it nothing to close.
+  await until(() => opened, 'stream open')
+  t.equal(front.open, 1)
   await front.close()
   await clientClosed
   await until(() => upstreamClosed, 'upstream closed')
