@@ -101,7 +101,12 @@ class RunningTask implements TaskRun {
 
   onSignal: TaskSignalListener = (signal: TaskSignal) => {
     if (signal.type === 'cancel') this.abort(CANCELLED_MESSAGE)
-    else if (signal.type === 'input') for (const wake of this.waiters.values()) wake()
+    else if (signal.type === 'input') this.wake()
+  }
+
+  /** Waiting inputs look in the store again (on an input signal, and every lease renewal). */
+  wake (): void {
+    for (const check of this.waiters.values()) check()
   }
 
   async setStatusMessage (message: string): Promise<void> {
@@ -335,11 +340,15 @@ export class TaskEngine {
 
   private async renew (run: RunningTask): Promise<void> {
     const renewed = await this.store.update(run.id, LIVE_STATUSES, { leaseUntil: Date.now() + this.leaseTimeout })
-    // Gone (TTL) or terminal (cancelled elsewhere): the work has nobody left to answer.
-    if (renewed === undefined && this.running.get(run.id) === run) {
-      this.release(run)
-      run.abort('The task ended (cancelled or expired) while it ran')
+    if (this.running.get(run.id) !== run) return
+    if (renewed !== undefined) {
+      // Signals are wake-ups that may be lost: an answer in the store is found by the next renewal.
+      run.wake()
+      return
     }
+    // Gone (TTL) or terminal (cancelled elsewhere): the work has nobody left to answer.
+    this.release(run)
+    run.abort('The task ended (cancelled or expired) while it ran')
   }
 
   private release (run: RunningTask): void {
