@@ -150,7 +150,7 @@ export class ServerHandlerContext implements HandlerContext {
     const params: Record<string, unknown> = { progressToken: token, progress }
     if (total !== undefined) params.total = total
     if (message !== undefined) params.message = message
-    this.base.notify({ method: 'notifications/progress', params })
+    this.notify({ method: 'notifications/progress', params })
   }
 
   log (level: LoggingLevel, data: unknown, logger?: string): void {
@@ -161,7 +161,7 @@ export class ServerHandlerContext implements HandlerContext {
     if (threshold !== undefined && rank.get(level)! < rank.get(threshold)!) return
     const params: Record<string, unknown> = { level, data }
     if (logger !== undefined) params.logger = logger
-    this.base.notify({ method: 'notifications/message', params })
+    this.notify({ method: 'notifications/message', params })
   }
 
   async sample (params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {

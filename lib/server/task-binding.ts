@@ -42,9 +42,13 @@ export class ModernTaskBinding implements TaskBinding {
   }
 }
 
-/** The tasks/result requests (2025-11-25) waiting on each task: their streams reach the client. */
+/**
+ * The tasks/result requests (2025-11-25) waiting on each task: their streams are how a
+ * task's requests reach the client, so a request waits for one to arrive.
+ */
 export class ResultWaiters {
   private readonly waiting = new Map<string, Set<RequestContext>>()
+  private readonly wanted = new Map<string, Set<(context: RequestContext) => void>>()
 
   add (taskId: string, context: RequestContext): () => void {
     let set = this.waiting.get(taskId)
@@ -53,14 +57,40 @@ export class ResultWaiters {
       this.waiting.set(taskId, set)
     }
     set.add(context)
+    const wanted = this.wanted.get(taskId)
+    if (wanted !== undefined) {
+      this.wanted.delete(taskId)
+      for (const take of wanted) take(context)
+    }
     return () => {
       set.delete(context)
       if (set.size === 0) this.waiting.delete(taskId)
     }
   }
 
-  first (taskId: string): RequestContext | undefined {
-    return this.waiting.get(taskId)?.values().next().value
+  /** A waiting tasks/result of the task: one there now, or the next to come; rejects when `signal` aborts. */
+  next (taskId: string, signal: AbortSignal): Promise<RequestContext> {
+    const now = this.waiting.get(taskId)?.values().next().value
+    if (now !== undefined) return Promise.resolve(now)
+    if (signal.aborted) return Promise.reject(signal.reason)
+    return new Promise((resolve, reject) => {
+      let wanted = this.wanted.get(taskId)
+      if (wanted === undefined) {
+        wanted = new Set()
+        this.wanted.set(taskId, wanted)
+      }
+      const take = (context: RequestContext): void => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(context)
+      }
+      const onAbort = (): void => {
+        wanted.delete(take)
+        if (wanted.size === 0 && this.wanted.get(taskId) === wanted) this.wanted.delete(taskId)
+        reject(signal.reason)
+      }
+      wanted.add(take)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
   }
 }
 
@@ -71,8 +101,8 @@ function related (params: Result | undefined, taskId: string): Result {
 /**
  * 2025-11-25 (basic/utilities/tasks §Input Required Status): the task is input_required
  * while the server's request to the client is out; the request carries the related-task
- * `_meta` and travels on a waiting tasks/result stream when there is one (the client
- * calls tasks/result when it sees input_required), else on the session's GET stream.
+ * `_meta` and travels on a tasks/result stream (the client calls tasks/result when it sees
+ * input_required), waiting for one if none is open. Notifications go to the GET stream.
  */
 export class LegacyTaskBinding implements TaskBinding {
   readonly run: TaskRun
@@ -100,11 +130,8 @@ export class LegacyTaskBinding implements TaskBinding {
     this.host.notify(this.sessionId, { method: notification.method, params: related(notification.params, this.run.id) })
   }
 
-  request (method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
-    const waiter = this.waiters.first(this.run.id)
-    const withMeta = related(params, this.run.id)
-    return waiter !== undefined
-      ? waiter.request(method, withMeta, options)
-      : this.host.request(this.sessionId, method, withMeta, options)
+  async request (method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
+    const waiter = await this.waiters.next(this.run.id, this.run.signal)
+    return await waiter.request(method, related(params, this.run.id), options)
   }
 }
