@@ -102,7 +102,7 @@ function hasMethods (value: unknown, methods: readonly string[]): boolean {
 }
 
 function resolveTaskOptions (options: McpTransportOptions['tasks']): ResolvedTaskOptions {
-  const tasks = options ?? {}
+  const tasks = options === undefined ? {} : options
   if (tasks === null || typeof tasks !== 'object') throw new FST_MCP_INVALID_OPTION('tasks', JSON.stringify(tasks), 'an object')
   const { store, signals } = tasks
   if (store !== undefined && !hasMethods(store, TASK_STORE_METHODS)) {

@@ -147,7 +147,7 @@ class RunningTask implements TaskRun {
   }
 
   private gone (): McpError {
-    return this.signal.aborted ? this.signal.reason as McpError : new McpError(ErrorCode.ConnectionClosed, 'The task ended while it waited for input')
+    return new McpError(ErrorCode.ConnectionClosed, 'The task ended while it waited for input')
   }
 }
 
@@ -256,24 +256,20 @@ export class TaskEngine {
 
   /** Resolves with the task once terminal (2025-11-25 tasks/result blocks), or undefined if it vanished. */
   async waitForTerminal (id: string, owner: string, signal: AbortSignal): Promise<TaskRecord | undefined> {
-    let wake: () => void = () => {}
-    const unsubscribe = await this.signals.subscribe(id, (s) => { if (s.type === 'status') wake() })
+    let wake: (() => void) | undefined
+    const unsubscribe = await this.signals.subscribe(id, (s) => { if (s.type === 'status') wake?.() })
     // Also looked at every lease period: a dead runner sends no signal, its lease tells.
-    const timer = setInterval(() => wake(), this.leaseTimeout)
+    const timer = setInterval(() => wake?.(), this.leaseTimeout)
     timer.unref()
-    let onAbort: () => void = () => {}
-    const aborted = new Promise<never>((_resolve, reject) => {
-      onAbort = () => reject(signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-    })
-    aborted.catch(() => {})
+    const onAbort = (): void => wake?.()
+    signal.addEventListener('abort', onAbort, { once: true })
     try {
       for (;;) {
         const changed = new Promise<void>((resolve) => { wake = resolve })
         const record = await this.get(id, owner)
         if (record === undefined || isTerminal(record.status)) return record
         signal.throwIfAborted()
-        await Promise.race([changed, aborted])
+        await changed
       }
     } finally {
       clearInterval(timer)

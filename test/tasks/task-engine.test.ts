@@ -270,8 +270,11 @@ test('waitForTerminal resolves on the change, on a vanished task, and rejects wh
   const aborted = engine.waitForTerminal(other.id, 'alice', controller.signal)
   setTimeout(() => controller.abort(new Error('client went away')), 10)
   await t.rejects(aborted, { message: 'client went away' })
-  const vanishing = engine.waitForTerminal(other.id, 'alice', new AbortController().signal)
-  setTimeout(() => { void store.delete(other.id) }, 5)
+  // A longer lease here, so a loaded machine's lag cannot expire it before the delete.
+  const slow = setup(t, 300)
+  const kept = await slow.engine.start(OPTIONS, () => new Promise(() => {}), quietLog())
+  const vanishing = slow.engine.waitForTerminal(kept.id, 'alice', new AbortController().signal)
+  setTimeout(() => { void slow.store.delete(kept.id) }, 5)
   t.equal(await vanishing, undefined, 'the lease-period look finds it gone')
   const early = new AbortController()
   early.abort(new Error('already'))

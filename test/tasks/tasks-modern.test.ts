@@ -77,19 +77,20 @@ test('a client without the extension: a plain result from an optional tool, -320
 
 test('with the extension: a flat CreateTaskResult, then tasks/get working with its message, then completed', async (t) => {
   const a = await app(t, {}, taskServer({ ttlMs: 60_000, pollIntervalMs: 250 }))
-  const created = (await call(a, 'slow', { ms: 50 })).json().result
+  const created = (await call(a, 'slow', { ms: 400 })).json().result
   t.equal(created.resultType, 'task')
   t.match(created, { status: 'working', ttlMs: 60_000, pollIntervalMs: 250 })
   t.match(created.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/)
   for (const key of ['task', 'ttl', 'pollInterval', 'result', 'error', 'inputRequests', 'requestState']) t.notOk(key in created, `no ${key}`)
-  const working = (await tasks(a, 'tasks/get', { taskId: created.taskId })).json().result
+  const working = await until(a, created.taskId, (task) => task.statusMessage !== undefined)
   t.equal(working.resultType, 'complete')
   t.equal(working.taskId, created.taskId)
-  t.equal(working.statusMessage, 'sleeping 50 ms')
+  t.equal(working.status, 'working')
+  t.equal(working.statusMessage, 'sleeping 400 ms')
   t.notOk('result' in working)
   const done = await until(a, created.taskId, terminal)
   t.equal(done.status, 'completed')
-  t.same(done.result, { content: [{ type: 'text', text: 'slept 50 ms in a task' }] }, 'the inlined result has no related-task _meta')
+  t.same(done.result, { content: [{ type: 'text', text: 'slept 400 ms in a task' }] }, 'the inlined result has no related-task _meta')
 })
 
 test('Mcp-Name carries the task id: missing or different is 400 -32020', async (t) => {
