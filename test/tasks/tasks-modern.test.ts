@@ -4,7 +4,7 @@
 import { test, type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../helpers.js'
-import { modernHeaders, modernMeta, modernRequest } from '../modern/modern-helpers.js'
+import { modernHeaders, modernRequest, openListen as openListenStream } from '../modern/modern-helpers.js'
 import { authOptions } from '../auth/auth-helpers.js'
 import { MemoryTaskSignals, MemoryTaskStore, type McpTransportOptions, type TaskStore } from '../../lib/index.js'
 import { LEASE_EXPIRED_MESSAGE, SHUTDOWN_MESSAGE } from '../../lib/tasks/task-engine.js'
@@ -226,41 +226,8 @@ test('with auth a task belongs to its user: another user\'s token gets -32602 fo
   t.equal((await tasks(a, 'tasks/get', { taskId }, TASKS, alice)).json().result.status, 'cancelled')
 })
 
-interface Frame { method?: string, params?: any, id?: number, result?: any, error?: any }
-
-async function openListen (port: number, notifications: unknown, capabilities: Record<string, unknown>, headers: Record<string, string> = {}) {
-  const controller = new AbortController()
-  const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
-    method: 'POST',
-    headers: { ...modernHeaders('subscriptions/listen'), ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'subscriptions/listen', params: { notifications, _meta: modernMeta(capabilities) } }),
-    signal: controller.signal
-  })
-  const frames: Frame[] = []
-  if (!res.headers.get('content-type')?.includes('text/event-stream')) return { res, frames, until: async () => {}, close: () => controller.abort() }
-  const reader = res.body!.getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) break
-        buffer += decoder.decode(value, { stream: true })
-        let cut
-        while ((cut = buffer.indexOf('\n\n')) !== -1) {
-          const data = buffer.slice(0, cut).split('\n').find((line) => line.startsWith('data: '))
-          buffer = buffer.slice(cut + 2)
-          if (data !== undefined) frames.push(JSON.parse(data.slice(6)))
-        }
-      }
-    } catch {}
-  })()
-  const until = async (check: () => boolean): Promise<void> => {
-    const deadline = Date.now() + 3000
-    while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  return { res, frames, until, close: () => controller.abort() }
+function openListen (port: number, notifications: unknown, capabilities: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return openListenStream(port, notifications, { id: 9, capabilities, headers })
 }
 
 test('subscriptions/listen with taskIds: notifications/tasks with the full task, only for the caller\'s tasks', async (t) => {
