@@ -61,8 +61,11 @@ test('an unknown tool on a server with task-capable tools is -32602 as always', 
   t.equal(res.error.code, -32602)
 })
 
-test('subscriptions/listen without auth: taskIds of anonymous tasks are reported; an empty list watches nothing', async (t) => {
-  const app = await buildApp({}, taskServer())
+test('subscriptions/listen without auth: taskIds of anonymous tasks are reported; an empty list watches nothing; watches end with the stream', async (t) => {
+  const signals = new MemoryTaskSignals()
+  const store = new MemoryTaskStore()
+  t.teardown(() => store.close())
+  const app = await buildApp({ tasks: { store, signals } }, taskServer())
   t.teardown(() => app.close())
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
@@ -92,6 +95,8 @@ test('subscriptions/listen without auth: taskIds of anonymous tasks are reported
   while (!text.includes('"status":"cancelled"')) text += new TextDecoder().decode((await events.read()).value)
   t.match(text, /notifications\/tasks/)
   watching.abort()
+  for (let i = 0; i < 100 && signals.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.equal(signals.size, 0, 'the closed stream\'s task watch is gone, and the finished task\'s runner let go')
 })
 
 test('a lease renewal that finishes after its task ended changes nothing', async (t) => {

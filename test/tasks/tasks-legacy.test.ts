@@ -103,7 +103,10 @@ test('tasks/cancel answers the cancelled task; a terminal one is -32602; tasks/r
 })
 
 test('tasks/list pages through the session\'s own tasks; another session sees neither the list nor the tasks', async (t) => {
-  const a = await app(t)
+  const signals = new MemoryTaskSignals()
+  const store = new MemoryTaskStore()
+  t.teardown(() => store.close())
+  const a = await app(t, { tasks: { store, signals } })
   const { id } = await session(a)
   const other = await session(a)
   const ids: string[] = []
@@ -118,6 +121,8 @@ test('tasks/list pages through the session\'s own tasks; another session sees ne
   t.equal((await rpc(a, id, 'tasks/list', { cursor: 7 })).error.code, -32602)
   t.same((await rpc(a, other.id, 'tasks/list')).result.tasks, [])
   t.equal((await rpc(a, other.id, 'tasks/get', { taskId: ids[0] })).error.code, -32602, 'without auth a task belongs to its session')
+  for (let i = 0; i < 100 && signals.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.equal(signals.size, 0, 'finished tasks hold no runner and no status watch')
 })
 
 test('tasks/list: a store failing otherwise is an internal error, details kept in the log', async (t) => {
