@@ -119,9 +119,11 @@ export function listen (transport: Transport, reply: FastifyReply, request: Json
   const listener: Listener = { id: request.id, filter, stream }
   if (filter.taskIds !== undefined && filter.taskIds.length > 0) {
     const owner = auth === undefined ? '' : ownerOf(auth)
+    // A watch that cannot be set up (the signals' backend is down) costs the stream its
+    // task notifications, which are optional (tasks.md): clients poll tasks/get anyway.
     listener.unwatch = Promise.all(filter.taskIds.map((taskId) => transport.tasks.watch(taskId, (task) => {
       if (task.owner === owner) stream.send(tagged(taskNotification(task, true), request.id))
-    })))
+    }))).catch(() => [])
   }
   transport.listeners.add(listener)
   stream.send(tagged({ method: 'notifications/subscriptions/acknowledged', params: { notifications: filter } }, request.id))

@@ -119,7 +119,8 @@ test('a lease renewal that finishes after its task ended changes nothing', async
 test('a task that vanishes while tasks/result waits for it answers -32602', async (t) => {
   const store = new MemoryTaskStore()
   t.teardown(() => store.close())
-  const app = await buildApp({ tasks: { store, signals: new MemoryTaskSignals(), leaseTimeout: 20 } }, taskServer())
+  // A lease long enough that a loaded machine's lag cannot expire it before the delete.
+  const app = await buildApp({ tasks: { store, signals: new MemoryTaskSignals(), leaseTimeout: 300 } }, taskServer())
   t.teardown(() => app.close())
   // Nothing listens: keep the loop alive while the engine's unref'd timers do their work.
   const keepAlive = setInterval(() => {}, 1000)
@@ -172,4 +173,25 @@ test('modern tools/call for a task-capable tool from a client without the extens
   t.teardown(() => app.close())
   const res = (await modernRequest(app, 'tools/call', { name: 'asks', arguments: {} }, { capabilities: { elicitation: {} } })).json().result
   t.equal(res.resultType, 'input_required', 'an ordinary MRTR round')
+})
+
+test('a listen stream whose task watch cannot be set up still opens and acknowledges', async (t) => {
+  const store = new MemoryTaskStore()
+  t.teardown(() => store.close())
+  const signals = new MemoryTaskSignals()
+  signals.subscribe = async () => { throw new Error('bus down') }
+  const app = await buildApp({ tasks: { store, signals } }, taskServer())
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as { port: number }).port
+  const controller = new AbortController()
+  const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+    method: 'POST',
+    headers: modernHeaders('subscriptions/listen'),
+    body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'subscriptions/listen', params: { notifications: { taskIds: ['t1'] }, _meta: modernMeta(TASKS) } }),
+    signal: controller.signal
+  })
+  t.equal(res.status, 200)
+  t.match(new TextDecoder().decode((await res.body!.getReader().read()).value), /subscriptions\/acknowledged/)
+  controller.abort()
 })
