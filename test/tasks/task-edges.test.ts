@@ -12,6 +12,18 @@ import { TASKS, taskServer } from './task-fixtures.js'
 
 const quiet = { error () {} } as unknown as FastifyBaseLogger
 
+/** POSTs subscriptions/listen for `taskIds` on a real socket; abort() ends the stream. */
+async function listenFor (port: number, taskIds: string[], id: number): Promise<{ res: Response, reader: ReadableStreamDefaultReader<Uint8Array>, abort: () => void }> {
+  const controller = new AbortController()
+  const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+    method: 'POST',
+    headers: modernHeaders('subscriptions/listen'),
+    body: JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications: { taskIds }, _meta: modernMeta(TASKS) } }),
+    signal: controller.signal
+  })
+  return { res, reader: res.body!.getReader(), abort: () => controller.abort() }
+}
+
 test('the tasks option is checked at registration, naming the option', async (t) => {
   const server = taskServer()
   const cases: Array<[unknown, RegExp]> = [
@@ -69,27 +81,13 @@ test('subscriptions/listen without auth: taskIds of anonymous tasks are reported
   t.teardown(() => app.close())
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
-  const controller = new AbortController()
-  const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
-    method: 'POST',
-    headers: modernHeaders('subscriptions/listen'),
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'subscriptions/listen', params: { notifications: { taskIds: [] }, _meta: modernMeta(TASKS) } }),
-    signal: controller.signal
-  })
-  t.equal(res.status, 200)
-  const reader = res.body!.getReader()
-  const first = new TextDecoder().decode((await reader.read()).value)
-  t.match(first, /"taskIds":\[\]/)
-  controller.abort()
+  const empty = await listenFor(port, [], 1)
+  t.equal(empty.res.status, 200)
+  t.match(new TextDecoder().decode((await empty.reader.read()).value), /"taskIds":\[\]/)
+  empty.abort()
   const { taskId } = (await modernRequest(app, 'tools/call', { name: 'slow', arguments: { ms: 60_000 } }, { capabilities: TASKS })).json().result
-  const watching = new AbortController()
-  const listened = await fetch(`http://127.0.0.1:${port}/mcp`, {
-    method: 'POST',
-    headers: modernHeaders('subscriptions/listen'),
-    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'subscriptions/listen', params: { notifications: { taskIds: [taskId] }, _meta: modernMeta(TASKS) } }),
-    signal: watching.signal
-  })
-  const events = listened.body!.getReader()
+  const watching = await listenFor(port, [taskId], 2)
+  const events = watching.reader
   let text = new TextDecoder().decode((await events.read()).value)
   await modernRequest(app, 'tasks/cancel', { taskId }, { capabilities: TASKS, headers: { 'mcp-name': taskId } })
   while (!text.includes('"status":"cancelled"')) text += new TextDecoder().decode((await events.read()).value)
@@ -184,14 +182,8 @@ test('a listen stream whose task watch cannot be set up still opens and acknowle
   t.teardown(() => app.close())
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
-  const controller = new AbortController()
-  const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
-    method: 'POST',
-    headers: modernHeaders('subscriptions/listen'),
-    body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'subscriptions/listen', params: { notifications: { taskIds: ['t1'] }, _meta: modernMeta(TASKS) } }),
-    signal: controller.signal
-  })
-  t.equal(res.status, 200)
-  t.match(new TextDecoder().decode((await res.body!.getReader().read()).value), /subscriptions\/acknowledged/)
-  controller.abort()
+  const stream = await listenFor(port, ['t1'], 3)
+  t.equal(stream.res.status, 200)
+  t.match(new TextDecoder().decode((await stream.reader.read()).value), /subscriptions\/acknowledged/)
+  stream.abort()
 })
