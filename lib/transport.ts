@@ -109,11 +109,11 @@ export class Transport {
     this.delivery.release(this.options.retryInterval)
     await this.drain(this.options.shutdownTimeout)
     for (const controller of this.stateless) controller.abort(shuttingDown)
-    // Tasks this instance runs fail now with a message saying why, not after their lease.
-    await this.tasks.close()
     // Streams first, so each one's socket is closed with it (see SseStream.closeConnection).
     this.hub.closeAll()
     this.sessions.closeAll()
+    // Tasks this instance runs fail now with a message saying why, not after their lease.
+    await this.tasks.close()
     await this.state.close()
   }
 
