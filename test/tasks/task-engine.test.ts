@@ -255,7 +255,7 @@ test('a live runner renews its lease, so its task outlives leaseTimeout; one who
 })
 
 test('waitForTerminal resolves on the change, on a vanished task, and rejects when its signal aborts', async (t) => {
-  const { engine, store } = setup(t, 20)
+  const { engine } = setup(t, 20)
   // The engine's timers are unref'd (they never hold a process open): keep this one alive.
   const keepAlive = setInterval(() => {}, 1000)
   t.teardown(() => clearInterval(keepAlive))
@@ -265,21 +265,21 @@ test('waitForTerminal resolves on the change, on a vanished task, and rejects wh
   setTimeout(() => gate.resolve(), 10)
   t.equal((await waiting)?.status, 'completed')
   t.equal(await engine.waitForTerminal('nope', 'alice', new AbortController().signal), undefined)
-  const other = await engine.start(OPTIONS, () => new Promise(() => {}), quietLog())
+  // A longer lease from here on, so a loaded machine's lag cannot expire a task under test.
+  const slow = setup(t, 300)
+  const other = await slow.engine.start(OPTIONS, () => new Promise(() => {}), quietLog())
   const controller = new AbortController()
-  const aborted = engine.waitForTerminal(other.id, 'alice', controller.signal)
+  const aborted = slow.engine.waitForTerminal(other.id, 'alice', controller.signal)
   setTimeout(() => controller.abort(new Error('client went away')), 10)
   await t.rejects(aborted, { message: 'client went away' })
-  // A longer lease here, so a loaded machine's lag cannot expire it before the delete.
-  const slow = setup(t, 300)
   const kept = await slow.engine.start(OPTIONS, () => new Promise(() => {}), quietLog())
   const vanishing = slow.engine.waitForTerminal(kept.id, 'alice', new AbortController().signal)
   setTimeout(() => { void slow.store.delete(kept.id) }, 5)
   t.equal(await vanishing, undefined, 'the lease-period look finds it gone')
   const early = new AbortController()
   early.abort(new Error('already'))
-  const third = await engine.start(OPTIONS, () => new Promise(() => {}), quietLog())
-  await t.rejects(engine.waitForTerminal(third.id, 'alice', early.signal), { message: 'already' })
+  const third = await slow.engine.start(OPTIONS, () => new Promise(() => {}), quietLog())
+  await t.rejects(slow.engine.waitForTerminal(third.id, 'alice', early.signal), { message: 'already' })
 })
 
 test('past the store\'s cap start fails with -32603 saying which cap; other store errors pass through', async (t) => {
