@@ -5,7 +5,7 @@
 // starts it on 127.0.0.1:$PORT (default 3001), path /mcp.
 import { pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import mcpTransport, { createMcpServer, type McpServer, type McpTransportOptions } from '../lib/index.js'
+import mcpTransport, { createMcpServer, ErrorCode, McpError, type HandlerContext, type McpServer, type McpTransportOptions } from '../lib/index.js'
 import { sharedStateFromEnv } from './shared-state.js'
 
 // A 1x1 red PNG and a minimal WAV, base64 (tools-call-image, tools-call-audio, resources-read-binary).
@@ -331,6 +331,73 @@ function registerTools (server: McpServer): void {
     (args: unknown) => text(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`))
 }
 
+/** Resolves after `ms`, or at once when the signal aborts (a cancelled task stops working). */
+function interruptibleSleep (ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done (): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
+
+// io.modelcontextprotocol/tasks (the ten tasks-* scenarios, SEP-2663): one definition per
+// tool serves a plain call, a 2026-07-28 task and a 2025-11-25 task-augmented call.
+function registerTaskTools (server: McpServer): void {
+  server.tool('greet', { description: 'Greets by name (never a task)', input: NAME_SCHEMA },
+    ({ name }: { name: string }) => text(`Hello, ${name}!`))
+
+  server.tool('slow_compute', {
+    description: 'Sleeps `seconds`, then answers; may run as a task',
+    input: { type: 'object', properties: { seconds: { type: 'number' }, label: { type: 'string' } } },
+    taskSupport: 'optional'
+  }, async ({ seconds = 0, label = '' }: { seconds?: number, label?: string }, ctx: HandlerContext) => {
+    await ctx.setStatusMessage(`Computing ${label} for ${seconds} s`)
+    await interruptibleSleep(seconds * 1000, ctx.signal)
+    return text(`Computed ${label} after ${seconds} s`)
+  })
+
+  // Registered as requiring a task: a client without the extension gets -32021 before it runs.
+  server.tool('failing_job', { description: 'Fails with a tool error after about a second', input: NO_ARGUMENTS, taskSupport: 'required' },
+    async (_args, ctx) => {
+      await interruptibleSleep(1000, ctx.signal)
+      return { content: [{ type: 'text', text: 'failing_job failed on purpose' }], isError: true }
+    })
+
+  server.tool('protocol_error_job', { description: 'Fails with a JSON-RPC error (task failed)', input: NO_ARGUMENTS, taskSupport: 'optional' },
+    async () => { throw new McpError(ErrorCode.InternalError, 'protocol_error_job failed on purpose') })
+
+  server.tool('confirm_delete', {
+    description: 'Asks the user to confirm, then deletes (one elicitation)',
+    input: { type: 'object', properties: { filename: { type: 'string' } } },
+    taskSupport: 'optional'
+  }, async ({ filename = 'file' }: { filename?: string }, ctx: HandlerContext) => {
+    const answer = await ctx.elicit({ message: `Delete ${filename}?`, requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean' } } } }, { key: 'confirm' })
+    return text(answer.action === 'accept' ? `Deleted ${filename}` : `Kept ${filename}`)
+  })
+
+  server.tool('multi_input', { description: 'Asks two questions at once', input: NO_ARGUMENTS, taskSupport: 'optional' },
+    async (_args, ctx) => {
+      const [first, second] = await Promise.all([
+        ctx.elicit({ message: 'First name?', requestedSchema: NAME_SCHEMA }, { key: 'first' }),
+        ctx.elicit({ message: 'Second name?', requestedSchema: NAME_SCHEMA }, { key: 'second' })
+      ])
+      return text(`Got ${String(first.content?.name)} and ${String(second.content?.name)}`)
+    })
+
+  // MRTR first (an input_required round asking user_name), then the task (tasks-mrtr-composition).
+  server.tool('test_tool_with_task', { description: 'Asks for a name, then works on it as a task', input: NO_ARGUMENTS, taskSupport: 'required', taskStart: 'handler' },
+    async (_args, ctx) => {
+      const answer = await ctx.elicit({ message: 'What is your name?', requestedSchema: NAME_SCHEMA }, { key: 'user_name' })
+      await ctx.startTask()
+      await interruptibleSleep(200, ctx.signal)
+      return text(`Hello from the task, ${String(answer.content?.name)}!`)
+    })
+}
+
 function registerResources (server: McpServer): void {
   server.resource('static-text', 'test://static-text', {
     title: 'Static Text Resource',
@@ -403,6 +470,7 @@ function registerPrompts (server: McpServer): void {
 export function createConformanceServer (): McpServer {
   const server = createMcpServer({ name: 'fastify-mcp-transport-conformance', version: '1.0.0' })
   registerTools(server)
+  registerTaskTools(server)
   registerResources(server)
   registerPrompts(server)
   return server

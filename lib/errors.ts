@@ -82,6 +82,11 @@ export const FST_MCP_MODERN_VERSION_UNSUPPORTED = createError<[string, string]>(
 export const FST_MCP_MODERN_METHOD_NOT_FOUND = createError<[string]>('FST_MCP_MODERN_METHOD_NOT_FOUND',
   'Method not found: %s is not part of protocol version 2026-07-28', 404, TypeError, false)
 
+// io.modelcontextprotocol/tasks (tasks.md §Task Status Notifications): subscriptions/listen
+// asking for taskIds without declaring the extension.
+export const FST_MCP_TASKS_NOT_DECLARED = createError('FST_MCP_TASKS_NOT_DECLARED',
+  'Missing required client capability: notifications.taskIds needs the io.modelcontextprotocol/tasks extension; declare it in _meta["io.modelcontextprotocol/clientCapabilities"].extensions', 400, TypeError, false)
+
 // Authorization (auth option): 2025-11-25 authorization §Error Handling (401 missing or
 // invalid token, 403 insufficient scope, 400 malformed request). The bearer guard puts the
 // WWW-Authenticate challenge on the reply; these are the JSON-RPC bodies that go with it.
@@ -151,6 +156,7 @@ export const RPC_CODES: Readonly<Record<string, number>> = {
   FST_MCP_INVALID_META: ErrorCode.InvalidParams,
   FST_MCP_MODERN_VERSION_UNSUPPORTED: -32022,
   FST_MCP_MODERN_METHOD_NOT_FOUND: ErrorCode.MethodNotFound,
+  FST_MCP_TASKS_NOT_DECLARED: -32021,
   // Refusals at the HTTP level, like Origin/Host (403) or a missing session (400): the
   // status and WWW-Authenticate tell an OAuth client what to do, and -32000 is the
   // implementation-defined server error used for every such refusal. Not -32600: the

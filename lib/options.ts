@@ -6,6 +6,11 @@ import { MemoryEventStore } from './state/memory/memory-event-store.js'
 import { resolveAuthOptions, type ResolvedAuth } from './auth/auth-options.js'
 import type { StateBackend } from './state/state.js'
 import { memoryState } from './state/memory/memory-state.js'
+import type { TaskStore } from './state/task-store.js'
+import type { TaskSignals } from './state/task-signals.js'
+import { DEFAULT_MAX_TASKS, DEFAULT_MAX_TASKS_PER_OWNER, MemoryTaskStore } from './state/memory/memory-task-store.js'
+import { MemoryTaskSignals } from './state/memory/memory-task-signals.js'
+import { DEFAULT_TASK_LEASE_TIMEOUT } from './tasks/task-engine.js'
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
@@ -23,6 +28,18 @@ export const DEFAULT_MAX_PENDING_PER_SESSION = 32
 export const DEFAULT_SHUTDOWN_TIMEOUT = 5000
 export const DEFAULT_LEGACY_SSE = true
 export const DEFAULT_DEPRECATED_ROUTES = true
+export { DEFAULT_MAX_TASKS, DEFAULT_MAX_TASKS_PER_OWNER, DEFAULT_TASK_LEASE_TIMEOUT }
+
+const TASK_STORE_METHODS = ['create', 'get', 'update', 'requestInput', 'answerInput', 'list', 'delete', 'sweep', 'close'] as const
+const TASK_SIGNALS_METHODS = ['publish', 'subscribe', 'close'] as const
+
+export interface ResolvedTaskOptions {
+  store: TaskStore
+  signals: TaskSignals
+  leaseTimeout: number
+  /** The plugin made the store and signals, so app.close() closes them. */
+  ownsState: boolean
+}
 
 export interface ResolvedOptions {
   server: McpServerContract
@@ -49,6 +66,7 @@ export interface ResolvedOptions {
   /** null: authorization is off (the default), and nothing of it is registered. */
   auth: ResolvedAuth | null
   state: StateBackend
+  tasks: ResolvedTaskOptions
 }
 
 function integer (name: string, value: unknown, fallback: number, min: number): number {
@@ -77,6 +95,33 @@ function routePath (name: string, value: unknown): string {
     throw new FST_MCP_INVALID_OPTION(name, JSON.stringify(value), "a path starting with '/'")
   }
   return value
+}
+
+function hasMethods (value: unknown, methods: readonly string[]): boolean {
+  return value !== null && typeof value === 'object' && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+}
+
+function resolveTaskOptions (options: McpTransportOptions['tasks']): ResolvedTaskOptions {
+  const tasks = options === undefined ? {} : options
+  if (tasks === null || typeof tasks !== 'object') throw new FST_MCP_INVALID_OPTION('tasks', JSON.stringify(tasks), 'an object')
+  const { store, signals } = tasks
+  if (store !== undefined && !hasMethods(store, TASK_STORE_METHODS)) {
+    throw new FST_MCP_INVALID_OPTION('tasks.store', String(store), `a TaskStore (an object with ${TASK_STORE_METHODS.join(', ')})`)
+  }
+  if (signals !== undefined && !hasMethods(signals, TASK_SIGNALS_METHODS)) {
+    throw new FST_MCP_INVALID_OPTION('tasks.signals', String(signals), `TaskSignals (an object with ${TASK_SIGNALS_METHODS.join(', ')})`)
+  }
+  if ((store === undefined) !== (signals === undefined)) {
+    throw new FST_MCP_INVALID_OPTION(store === undefined ? 'tasks.store' : 'tasks.signals', 'missing', 'both tasks.store and tasks.signals, or neither (they must reach the same instances)')
+  }
+  const maxTasks = integer('tasks.maxTasks', tasks.maxTasks, DEFAULT_MAX_TASKS, 1)
+  const maxTasksPerOwner = integer('tasks.maxTasksPerOwner', tasks.maxTasksPerOwner, DEFAULT_MAX_TASKS_PER_OWNER, 1)
+  return {
+    store: store ?? new MemoryTaskStore({ maxTasks, maxTasksPerOwner }),
+    signals: signals ?? new MemoryTaskSignals(),
+    leaseTimeout: integer('tasks.leaseTimeout', tasks.leaseTimeout, DEFAULT_TASK_LEASE_TIMEOUT, 1),
+    ownsState: store === undefined
+  }
 }
 
 /** Checks every option once, at registration, and fills in the documented defaults. */
@@ -136,6 +181,7 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     legacySse: boolean('legacySse', options.legacySse, DEFAULT_LEGACY_SSE),
     deprecatedRoutes: boolean('deprecatedRoutes', options.deprecatedRoutes, DEFAULT_DEPRECATED_ROUTES),
     auth: resolveAuthOptions(options.auth),
-    state
+    state,
+    tasks: resolveTaskOptions(options.tasks)
   }
 }

@@ -7,6 +7,7 @@ import { StreamHub } from './streams/stream-hub.js'
 import { Subscriptions } from './modern/subscriptions.js'
 import type { Delivery } from './state/delivery.js'
 import type { SharedState } from './state/state.js'
+import { TaskEngine } from './tasks/task-engine.js'
 
 const shuttingDown = new McpError(ErrorCode.ConnectionClosed, 'The server is shutting down')
 
@@ -25,6 +26,8 @@ export class Transport {
   readonly stateless = new Set<Cancellation>()
   /** Open subscriptions/listen streams (modern era). */
   readonly listeners = new Subscriptions()
+  /** Tasks (io.modelcontextprotocol/tasks), in the task store; handed to the server through attach(). */
+  readonly tasks: TaskEngine
   private closed: Promise<void> | null = null
   private drainWaiter: (() => void) | null = null
 
@@ -59,8 +62,10 @@ export class Transport {
     })
     this.delivery = state.delivery(this)
     const delivery = this.delivery
+    this.tasks = new TaskEngine(options.tasks)
     server.attach?.({
       requestStateKeys,
+      tasks: this.tasks,
       notify: (id, notification) => delivery.notify(id, notification),
       broadcast: (notification) => delivery.broadcast(notification),
       publish: (notification) => delivery.publish(notification),
@@ -107,6 +112,8 @@ export class Transport {
     // Streams first, so each one's socket is closed with it (see SseStream.closeConnection).
     this.hub.closeAll()
     this.sessions.closeAll()
+    // Tasks this instance runs fail now with a message saying why, not after their lease.
+    await this.tasks.close()
     await this.state.close()
   }
 

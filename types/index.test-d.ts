@@ -59,7 +59,17 @@ import mcpTransport, {
   type ToolHandler,
   redisState,
   memoryState,
-  type StateBackend
+  type StateBackend,
+  MemoryTaskSignals,
+  MemoryTaskStore,
+  TaskCapacityError,
+  type McpTaskOptions,
+  type TaskEngine,
+  type TaskRecord,
+  type TaskSignals,
+  type TaskStatus,
+  type TaskStore,
+  type TaskSupport
 } from '../lib/index.js'
 import {
   SdkServerAdapter,
@@ -452,6 +462,37 @@ app.register(mcpTransport, { server: custom })
 app.register(mcpTransport, { server: { handleRequest: async () => ({ answer: 42 }) } })
 // @ts-expect-error a result is an object, not a string
 app.register(mcpTransport, { server: { handleRequest: () => 'pong' } })
+
+// ---------------------------------------------------------------------------------------
+// Tasks (io.modelcontextprotocol/tasks 2026-07-28, 2025-11-25 experimental tasks)
+
+const tasking = createMcpServer({ name: 'tasks', version: '1.0.0', tasks: { ttlMs: 60_000, pollIntervalMs: 500 } })
+// @ts-expect-error ttlMs is a number of milliseconds
+createMcpServer({ name: 'tasks', version: '1.0.0', tasks: { ttlMs: '1h' } })
+tasking.tool('build', { description: 'Builds', taskSupport: 'optional', taskStart: 'handler' }, async (_args, ctx) => {
+  assertType<Equal<typeof ctx.taskId, string | undefined>>(true)
+  assertType<Equal<ReturnType<typeof ctx.setStatusMessage>, Promise<void>>>(true)
+  assertType<Equal<ReturnType<typeof ctx.startTask>, Promise<void>>>(true)
+  return 'built'
+})
+// @ts-expect-error taskSupport is 'forbidden', 'optional' or 'required'
+tasking.tool('x', { description: 'x', taskSupport: 'sometimes' }, () => 'x')
+// @ts-expect-error taskStart is 'call' or 'handler'
+tasking.tool('y', { description: 'y', taskStart: 'later' }, () => 'y')
+assertType<Equal<TaskSupport, 'forbidden' | 'optional' | 'required'>>(true)
+assertType<Equal<TaskStatus, 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled'>>(true)
+expectType<TaskStore>(new MemoryTaskStore({ maxTasks: 10, maxTasksPerOwner: 2, sweepInterval: 1000 }))
+expectType<TaskSignals>(new MemoryTaskSignals())
+expectType<Error>(new TaskCapacityError('owner', 1))
+const taskOptions: McpTaskOptions = { store: new MemoryTaskStore(), signals: new MemoryTaskSignals(), leaseTimeout: 10_000 }
+app.register(mcpTransport, { server: tasking, tasks: taskOptions })
+app.register(mcpTransport, { server: tasking, tasks: { maxTasks: 100, maxTasksPerOwner: 5 } })
+// @ts-expect-error a store implements the whole TaskStore interface
+app.register(mcpTransport, { server: tasking, tasks: { store: { get: async () => undefined }, signals: new MemoryTaskSignals() } })
+const hostWithTasks = null as unknown as McpServerHost
+assertType<Equal<typeof hostWithTasks.tasks, TaskEngine | undefined>>(true)
+const stored = null as unknown as Awaited<ReturnType<TaskStore['get']>>
+assertType<Equal<typeof stored, TaskRecord | undefined>>(true)
 
 // ---------------------------------------------------------------------------------------
 // fastify-mcp-transport/adapters: servers written with @modelcontextprotocol/sdk

@@ -11,6 +11,9 @@ import type {
 import type { SessionSummary } from '../lib/sessions/session-registry.js'
 import type { EventStore } from '../lib/state/event-store.js'
 import type { StateBackend } from '../lib/state/state.js'
+import type { TaskEngine } from '../lib/tasks/task-engine.js'
+import type { TaskStore } from '../lib/state/task-store.js'
+import type { TaskSignals } from '../lib/state/task-signals.js'
 
 export type {
   JsonRpcErrorResponse,
@@ -25,6 +28,18 @@ export type { SessionSummary } from '../lib/sessions/session-registry.js'
 export type { EventStore, StoredEvent } from '../lib/state/event-store.js'
 export type { MemoryEventStoreOptions } from '../lib/state/memory/memory-event-store.js'
 export type { StateBackend, SharedState } from '../lib/state/state.js'
+export type {
+  TaskError,
+  TaskInputRequest,
+  TaskPage,
+  TaskPatch,
+  TaskRecord,
+  TaskStatus,
+  TaskStore
+} from '../lib/state/task-store.js'
+export type { TaskSignal, TaskSignalListener, TaskSignals } from '../lib/state/task-signals.js'
+export type { MemoryTaskStoreOptions } from '../lib/state/memory/memory-task-store.js'
+export type { TaskEngine, TaskRun, TaskStartOptions, TaskWork, CancelOutcome } from '../lib/tasks/task-engine.js'
 
 export type { Result } from '../lib/protocol/jsonrpc.js'
 import type { Result } from '../lib/protocol/jsonrpc.js'
@@ -141,6 +156,12 @@ export interface McpServerHost {
   readonly requestStateKeys?: readonly Uint8Array[]
   /** Sends `notification` to the standalone stream of every session subscribed to `uri`; how many took it. */
   notifySubscribers? (uri: string, notification: Omit<JsonRpcNotification, 'jsonrpc'>): number | Promise<number>
+  /**
+   * The tasks engine (io.modelcontextprotocol/tasks 2026-07-28, 2025-11-25 tasks): durable
+   * tasks in the transport's task store, reachable from any instance sharing it. Optional
+   * so hosts without tasks still type-check; a server offers tasks only when it is there.
+   */
+  readonly tasks?: TaskEngine
 }
 
 /**
@@ -306,6 +327,29 @@ export interface McpTransportOptions {
    * above 0 (every key has a TTL).
    */
   state?: StateBackend
+  /** Where tasks live and how they are bounded (tools with taskSupport; see McpTaskOptions). */
+  tasks?: McpTaskOptions
+}
+
+/**
+ * The `tasks` option. Defaults: a MemoryTaskStore (10,000 tasks in all, 100 live tasks per
+ * owner, expired tasks swept every minute) and in-process signals, both closed with the app.
+ */
+export interface McpTaskOptions {
+  /** Where tasks are kept. A store passed in is shared, and not closed by the plugin. Default: a MemoryTaskStore. */
+  store?: TaskStore
+  /** How instances reach a task's runner and listeners. Passed in: not closed by the plugin. Default: in-process. */
+  signals?: TaskSignals
+  /**
+   * Milliseconds a running task's lease lasts (renewed every third of it). A reader that
+   * finds a live task whose lease ran out marks it `failed`: the instance running it died.
+   * Default 30000.
+   */
+  leaseTimeout?: number
+  /** Most tasks the default store keeps (live or finished, until their TTL). Default 10000. Ignored with `store`. */
+  maxTasks?: number
+  /** Most live tasks one owner may have in the default store. Default 100. Ignored with `store`. */
+  maxTasksPerOwner?: number
 }
 
 /**

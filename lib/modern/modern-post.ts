@@ -24,7 +24,7 @@ export async function modernPost (transport: Transport, request: FastifyRequest,
   if (message.method === 'subscriptions/listen') {
     // The listen answer is always a stream of notifications.
     assertPostAccept(request.headers.accept, false, true)
-    return listen(transport, reply, message)
+    return listen(transport, reply, message, scope.clientCapabilities, request.mcpAuth)
   }
   assertPostAccept(request.headers.accept, mode !== 'sse', mode !== 'json')
   if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()

@@ -40,11 +40,15 @@ export const REMOVED_METHODS: ReadonlySet<string> = new Set([
   'resources/unsubscribe'
 ])
 
-// T-0728 §Standard Request Headers: Mcp-Name mirrors params.name or params.uri.
-const NAMED: Readonly<Record<string, 'name' | 'uri'>> = {
+// T-0728 §Standard Request Headers: Mcp-Name mirrors params.name or params.uri; and
+// params.taskId on tasks/* (tasks.md §Streamable HTTP: Routing Headers).
+const NAMED: Readonly<Record<string, 'name' | 'uri' | 'taskId'>> = {
   'tools/call': 'name',
   'prompts/get': 'name',
-  'resources/read': 'uri'
+  'resources/read': 'uri',
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId'
 }
 
 const LOG_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'])

@@ -4,8 +4,10 @@
 // client asked for, each tagged with the listen request's id; keep-alive comments come
 // from the StreamHub heartbeat.
 import type { FastifyReply } from 'fastify'
-import type { JsonRpcNotification } from '../../types/index.js'
-import { FST_MCP_SHUTTING_DOWN } from '../errors.js'
+import type { AuthInfo, JsonRpcNotification } from '../../types/index.js'
+import { ownerOf } from '../auth/session-owner.js'
+import { FST_MCP_SHUTTING_DOWN, FST_MCP_TASKS_NOT_DECLARED } from '../errors.js'
+import { REQUIRED_TASKS_CAPABILITY, declaresTasks, taskNotification } from '../tasks/task-wire.js'
 import type { JsonRpcRequest, RequestId } from '../protocol/jsonrpc.js'
 import type { SseStream } from '../streams/sse-stream.js'
 import type { Transport } from '../transport.js'
@@ -17,12 +19,16 @@ export interface SubscriptionFilter {
   promptsListChanged?: true
   resourcesListChanged?: true
   resourceSubscriptions?: string[]
+  /** io.modelcontextprotocol/tasks: notifications/tasks for these tasks (the caller's own). */
+  taskIds?: string[]
 }
 
 interface Listener {
   readonly id: RequestId
   readonly filter: SubscriptionFilter
   readonly stream: SseStream
+  /** Removes the task watches (taskIds), once the stream ends. */
+  unwatch?: Promise<Array<() => void>>
 }
 
 const LIST_CHANGED: Readonly<Record<string, keyof SubscriptionFilter>> = {
@@ -42,6 +48,7 @@ export function agreedFilter (requested: unknown): SubscriptionFilter {
   if (Array.isArray(asked.resourceSubscriptions)) {
     filter.resourceSubscriptions = asked.resourceSubscriptions.filter((uri): uri is string => typeof uri === 'string')
   }
+  if (Array.isArray(asked.taskIds)) filter.taskIds = asked.taskIds.filter((id): id is string => typeof id === 'string')
   return filter
 }
 
@@ -70,7 +77,8 @@ export class Subscriptions {
   }
 
   delete (listener: Listener): void {
-    this.listeners.delete(listener)
+    if (!this.listeners.delete(listener)) return
+    void listener.unwatch?.then((unwatches) => { for (const unwatch of unwatches) unwatch() })
   }
 
   /** Sends `notification` to every listener that asked for its type; returns how many took it. */
@@ -91,17 +99,32 @@ export class Subscriptions {
         result: { resultType: 'complete', _meta: { [META_SUBSCRIPTION_ID]: listener.id } }
       })
       listener.stream.end()
+      this.delete(listener)
     }
-    this.listeners.clear()
   }
 }
 
-/** Opens a listen stream for `request` and acknowledges it. */
-export function listen (transport: Transport, reply: FastifyReply, request: JsonRpcRequest): FastifyReply {
+/**
+ * Opens a listen stream for `request` and acknowledges it. Task ids need the tasks
+ * extension on this request (tasks.md §Task Status Notifications: else -32021), and only
+ * the caller's own tasks are reported: with `auth`, another user's id stays silent.
+ */
+export function listen (transport: Transport, reply: FastifyReply, request: JsonRpcRequest, capabilities: Record<string, unknown>, auth: AuthInfo | undefined): FastifyReply {
   if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
   const filter = agreedFilter(request.params?.notifications)
+  if (filter.taskIds !== undefined && !declaresTasks(capabilities)) {
+    throw Object.assign(new FST_MCP_TASKS_NOT_DECLARED(), { data: REQUIRED_TASKS_CAPABILITY })
+  }
   const stream = transport.hub.open(reply, () => transport.listeners.delete(listener))
   const listener: Listener = { id: request.id, filter, stream }
+  if (filter.taskIds !== undefined && filter.taskIds.length > 0) {
+    const owner = auth === undefined ? '' : ownerOf(auth)
+    // A watch that cannot be set up (the signals' backend is down) costs the stream its
+    // task notifications, which are optional (tasks.md): clients poll tasks/get anyway.
+    listener.unwatch = Promise.all(filter.taskIds.map((taskId) => transport.tasks.watch(taskId, (task) => {
+      if (task.owner === owner) stream.send(tagged(taskNotification(task, true), request.id))
+    }))).catch(() => [])
+  }
   transport.listeners.add(listener)
   stream.send(tagged({ method: 'notifications/subscriptions/acknowledged', params: { notifications: filter } }, request.id))
   return reply

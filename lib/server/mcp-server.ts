@@ -11,7 +11,11 @@ import type {
 } from '../../types/index.js'
 import type { Static, TSchema } from '@sinclair/typebox'
 import { ErrorCode, McpError } from '../protocol/jsonrpc.js'
-import { negotiateVersion } from '../protocol/versions.js'
+import { negotiateVersion, versionAtLeast } from '../protocol/versions.js'
+import { TASKS_EXTENSION } from '../tasks/task-wire.js'
+import { TaskCalls, type TaskDefaults } from './task-calls.js'
+import { TaskMethods } from './task-methods.js'
+import { ResultWaiters } from './task-binding.js'
 import { complete } from './completion.js'
 import { PromptRegistry, type PromptDefinition, type PromptHandler } from './prompt-registry.js'
 import {
@@ -22,7 +26,7 @@ import {
   type ResourceTemplateDefinition,
   type ResourceTemplateReader
 } from './resource-registry.js'
-import { handlerContext, isLoggingLevel, type HandlerContext } from './server-context.js'
+import { handlerContext, isLoggingLevel, type HandlerContext, type ServerHandlerContext } from './server-context.js'
 import { ToolRegistry, type ToolDefinition, type ToolHandler } from './tool-registry.js'
 import { DEFAULT_CACHE_SCOPE, DEFAULT_TTL_MS, modernResult, type CacheHints } from './modern-results.js'
 import { SUPPORTED_VERSIONS } from '../modern/modern-request.js'
@@ -62,9 +66,15 @@ export interface McpServerOptions {
    * (with `nextCursor` while there are more). Default: every item in one answer.
    */
   pageSize?: number
+  /**
+   * Tasks (tools registered with taskSupport 'optional' or 'required'): how long a task is
+   * kept from its creation, and the polling interval suggested to clients. Default
+   * { ttlMs: 3600000, pollIntervalMs: 1000 }.
+   */
+  tasks?: TaskDefaults
 }
 
-type Capability = 'tools' | 'resources' | 'prompts' | 'completions'
+type Capability = 'tools' | 'resources' | 'prompts' | 'completions' | 'tasks'
 type MethodHandler = (params: Record<string, unknown>, context: HandlerContext) => Result | Promise<Result>
 
 interface Method {
@@ -89,6 +99,8 @@ export class McpServer implements McpServerContract {
   private readonly pageSize: number | undefined
   private readonly cache: Required<CacheHints>
   private signer: RequestStateSigner
+  private readonly taskCalls: TaskCalls
+  private readonly taskMethods: TaskMethods
 
   constructor (options: McpServerOptions) {
     if (options === null || typeof options !== 'object' || typeof options.name !== 'string' || typeof options.version !== 'string') {
@@ -106,6 +118,9 @@ export class McpServer implements McpServerContract {
     this.tools = new ToolRegistry(() => this.listChanged('notifications/tools/list_changed'))
     this.resources = new ResourceRegistry(() => this.listChanged('notifications/resources/list_changed'))
     this.prompts = new PromptRegistry(() => this.listChanged('notifications/prompts/list_changed'))
+    const waiters = new ResultWaiters()
+    this.taskCalls = new TaskCalls(this.tools, waiters, options.tasks)
+    this.taskMethods = new TaskMethods(waiters, options.pageSize)
 
     this.method('initialize', null, (params) => this.initialize(params))
     // 2026-07-28 server/discover: what a stateless client learns instead of initialize.
@@ -118,7 +133,15 @@ export class McpServer implements McpServerContract {
       return {}
     })
     this.method('tools/list', 'tools', (params) => page(this.tools.list(), 'tools', params, this.pageSize))
-    this.method('tools/call', 'tools', (params, context) => this.tools.call(params, context))
+    // Without a task-capable tool, tools/call does no task work at all (hot path).
+    this.method('tools/call', 'tools', (params, context) => this.tools.taskCapable === 0
+      ? this.tools.call(params, context)
+      : this.taskCalls.call(params, context as ServerHandlerContext, this.host))
+    this.method('tasks/get', 'tasks', (params, context) => this.taskMethods.get(this.host!.tasks!, params, context))
+    this.method('tasks/update', 'tasks', (params, context) => this.taskMethods.update(this.host!.tasks!, params, context))
+    this.method('tasks/cancel', 'tasks', (params, context) => this.taskMethods.cancel(this.host!.tasks!, params, context))
+    this.method('tasks/result', 'tasks', (params, context) => this.taskMethods.result(this.host!.tasks!, params, context))
+    this.method('tasks/list', 'tasks', (params, context) => this.taskMethods.list(this.host!.tasks!, params, context))
     this.method('resources/list', 'resources', (params, context) => {
       const listed = this.resources.list(context)
       return listed instanceof Promise
@@ -216,13 +239,21 @@ export class McpServer implements McpServerContract {
     return this.host.request(sessionId, method, params, options)
   }
 
-  /** Capabilities follow from what is registered, so they never promise what is absent. */
-  capabilities (): Result {
+  /**
+   * Capabilities follow from what is registered, so they never promise what is absent.
+   * Tasks, per era: the 2026-07-28 extension (tasks.md §Capability Negotiation), or the
+   * 2025-11-25 `tasks` capability (basic/utilities/tasks §Server Capabilities).
+   */
+  capabilities (protocolVersion?: string): Result {
     const capabilities: Result = { logging: {} }
     if (this.has('tools')) capabilities.tools = { listChanged: true }
     if (this.has('resources')) capabilities.resources = { subscribe: true, listChanged: true }
     if (this.has('prompts')) capabilities.prompts = { listChanged: true }
     if (this.has('completions')) capabilities.completions = {}
+    if (protocolVersion !== undefined && this.has('tasks')) {
+      if (isModernVersion(protocolVersion)) capabilities.extensions = { [TASKS_EXTENSION]: {} }
+      else if (versionAtLeast(protocolVersion, '2025-11-25')) capabilities.tasks = { list: {}, cancel: {}, requests: { tools: { call: {} } } }
+    }
     return capabilities
   }
 
@@ -278,13 +309,16 @@ export class McpServer implements McpServerContract {
       case 'resources': return this.resources.size > 0
       case 'prompts': return this.prompts.size > 0
       case 'completions': return this.prompts.completes || this.resources.completes
+      // Tasks need a task-capable tool and a transport that offers the task engine.
+      case 'tasks': return this.tools.taskCapable > 0 && this.host?.tasks !== undefined
     }
   }
 
   private initialize (params: Record<string, unknown>): Result {
+    const protocolVersion = negotiateVersion(params.protocolVersion)
     const result: Result = {
-      protocolVersion: negotiateVersion(params.protocolVersion),
-      capabilities: this.capabilities(),
+      protocolVersion,
+      capabilities: this.capabilities(protocolVersion),
       serverInfo: { ...this.serverInfo }
     }
     if (this.info.instructions !== undefined) result.instructions = this.info.instructions
@@ -294,7 +328,7 @@ export class McpServer implements McpServerContract {
   private discover (context: HandlerContext): Result {
     // A legacy session learned all this from initialize; the method is modern-only.
     if (!isModernVersion(context.protocolVersion)) throw new McpError(ErrorCode.MethodNotFound, 'Method not found: server/discover')
-    const result: Result = { supportedVersions: SUPPORTED_VERSIONS, capabilities: this.capabilities() }
+    const result: Result = { supportedVersions: SUPPORTED_VERSIONS, capabilities: this.capabilities(context.protocolVersion) }
     if (this.info.instructions !== undefined) result.instructions = this.info.instructions
     return result
   }

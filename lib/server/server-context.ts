@@ -25,6 +25,7 @@ import {
   type ListRootsResult
 } from './client-requests.js'
 import { InputRequired, type InputRound } from './input-round.js'
+import type { TaskBinding } from './task-binding.js'
 import { isModernVersion } from '../modern/era.js'
 import { ErrorCode, McpError } from '../protocol/jsonrpc.js'
 
@@ -51,13 +52,25 @@ export interface HandlerContext extends RequestContext {
   elicit (params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult>
   /** Asks the client for its filesystem roots (roots/list); needs the client's roots capability. */
   listRoots (options?: ClientRequestOptions): Promise<ListRootsResult>
+  /** The task this call runs as (io.modelcontextprotocol/tasks), or undefined for a plain request. */
+  readonly taskId: string | undefined
+  /** Sets the task's statusMessage (shown by tasks/get and status notifications); does nothing outside a task. */
+  setStatusMessage (message: string): Promise<void>
+  /**
+   * For a tool registered with `taskStart: 'handler'`: from here on the call runs as a task.
+   * The client gets its CreateTaskResult once the task is stored; what the handler asked
+   * before (elicit, sample, listRoots) was an ordinary input_required round. Does nothing
+   * when the call cannot become a task (the client did not declare the extension, or the
+   * tool may not run as one) or already is one.
+   */
+  startTask (): Promise<void>
 }
 
 /**
  * One handler context per request. A class with prototype methods rather than an object of
  * closures: every request pays for one small allocation, whether or not it logs or samples.
  */
-class ServerHandlerContext implements HandlerContext {
+export class ServerHandlerContext implements HandlerContext {
   readonly requestId: RequestId
   readonly method: string
   readonly session: McpSessionInfo | undefined
@@ -70,6 +83,10 @@ class ServerHandlerContext implements HandlerContext {
   /** 2026-07-28 or later: no session, MRTR instead of server-to-client requests. */
   private readonly modern: boolean
   private lastProgress = -Infinity
+  /** Set once the call runs as a task: inputs, notifications and the signal go through it. */
+  private task: TaskBinding | undefined
+  /** Set by the server for a `taskStart: 'handler'` call that may still become a task. */
+  promote: (() => Promise<void>) | undefined
 
   constructor (base: RequestContext, round: InputRound | undefined) {
     this.base = base
@@ -86,7 +103,24 @@ class ServerHandlerContext implements HandlerContext {
 
   // A getter, not a copy: the transport makes the AbortSignal only when someone asks.
   get signal (): AbortSignal {
-    return this.base.signal
+    return this.task?.run.signal ?? this.base.signal
+  }
+
+  get taskId (): string | undefined {
+    return this.task?.run.id
+  }
+
+  /** From now on this context serves a task. */
+  bindTask (binding: TaskBinding): void {
+    this.task = binding
+  }
+
+  async setStatusMessage (message: string): Promise<void> {
+    await this.task?.run.setStatusMessage(message)
+  }
+
+  async startTask (): Promise<void> {
+    if (this.task === undefined && this.promote !== undefined) await this.promote()
   }
 
   // A getter too: without the auth option it costs the context nothing.
@@ -95,15 +129,17 @@ class ServerHandlerContext implements HandlerContext {
   }
 
   notify (notification: Omit<JsonRpcNotification, 'jsonrpc'>): void {
-    this.base.notify(notification)
+    // A task outlives its request's stream: its binding knows where (if anywhere) to send.
+    if (this.task !== undefined) this.task.notify(notification)
+    else this.base.notify(notification)
   }
 
   request (method: string, params?: Result, options?: OutboundRequestOptions): Promise<Result> {
-    return this.base.request(method, params, options)
+    return this.task !== undefined ? this.task.request(method, params, options) : this.base.request(method, params, options)
   }
 
   closeStream (): boolean {
-    return this.base.closeStream()
+    return this.task === undefined && this.base.closeStream()
   }
 
   progress (progress: number, total?: number, message?: string): void {
@@ -114,7 +150,7 @@ class ServerHandlerContext implements HandlerContext {
     const params: Record<string, unknown> = { progressToken: token, progress }
     if (total !== undefined) params.total = total
     if (message !== undefined) params.message = message
-    this.base.notify({ method: 'notifications/progress', params })
+    this.notify({ method: 'notifications/progress', params })
   }
 
   log (level: LoggingLevel, data: unknown, logger?: string): void {
@@ -125,7 +161,7 @@ class ServerHandlerContext implements HandlerContext {
     if (threshold !== undefined && rank.get(level)! < rank.get(threshold)!) return
     const params: Record<string, unknown> = { level, data }
     if (logger !== undefined) params.logger = logger
-    this.base.notify({ method: 'notifications/message', params })
+    this.notify({ method: 'notifications/message', params })
   }
 
   async sample (params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
@@ -148,6 +184,7 @@ class ServerHandlerContext implements HandlerContext {
    * answer the client sent in this round, or input_required (see InputRound).
    */
   private async input (method: string, params: Result | undefined, options: ClientRequestOptions | undefined): Promise<Result> {
+    if (this.task !== undefined) return this.task.input(method, params, options)
     if (!this.modern) return this.base.request(method, params, options)
     const round = this.round
     if (round === undefined) {
@@ -165,6 +202,6 @@ class ServerHandlerContext implements HandlerContext {
   }
 }
 
-export function handlerContext (context: RequestContext, round?: InputRound): HandlerContext {
+export function handlerContext (context: RequestContext, round?: InputRound): ServerHandlerContext {
   return new ServerHandlerContext(context, round)
 }

@@ -2,7 +2,8 @@
 export type { McpServerOptions } from './mcp-server.js'
 export type { CacheHints, CacheScope } from './modern-results.js'
 export type { HandlerContext } from './server-context.js'
-export type { CallToolResult, ToolDefinition, ToolHandler } from './tool-registry.js'
+export type { CallToolResult, TaskSupport, ToolDefinition, ToolHandler } from './tool-registry.js'
+export type { TaskDefaults } from './task-calls.js'
 export type {
   ListedResource,
   ResourceContents,

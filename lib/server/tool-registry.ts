@@ -13,7 +13,22 @@ export interface ToolDefinition {
   annotations?: Record<string, unknown>
   icons?: Array<Record<string, unknown>>
   _meta?: Record<string, unknown>
+  /**
+   * Whether a call may run as a task (io.modelcontextprotocol/tasks 2026-07-28; 2025-11-25
+   * tools §execution.taskSupport): 'forbidden' never, 'optional' when the client supports
+   * tasks, 'required' always (a client without tasks gets -32021, or -32601 in 2025-11-25).
+   * The same handler runs either way. Default 'forbidden'.
+   */
+  taskSupport?: TaskSupport
+  /**
+   * When a 2026-07-28 call becomes a task: 'call' (the default) before the handler runs;
+   * 'handler' when it calls ctx.startTask(), so what it asks before is an ordinary
+   * input_required round (tasks.md §Task Creation: MRTR first, then the task).
+   */
+  taskStart?: 'call' | 'handler'
 }
+
+export type TaskSupport = 'forbidden' | 'optional' | 'required'
 
 export interface CallToolResult {
   content: Array<Record<string, unknown>>
@@ -28,7 +43,11 @@ interface Tool {
   listing: Record<string, unknown>
   validate: Validator
   handler: ToolHandler
+  taskSupport: TaskSupport
+  taskStart: 'call' | 'handler'
 }
+
+const TASK_SUPPORT: ReadonlySet<unknown> = new Set(['forbidden', 'optional', 'required'])
 
 // 2025-11-25 server/tools §Tool Names: 1-128 characters of A-Z a-z 0-9 _ - . (and / in
 // practice, as the conformance suite allows).
@@ -42,6 +61,8 @@ function toolError (text: string): CallToolResult {
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool>()
   private readonly changed: () => void
+  /** Tools that may run as a task: with none, tools/call does no task work at all. */
+  taskCapable = 0
 
   constructor (changed: () => void) {
     this.changed = changed
@@ -66,20 +87,39 @@ export class ToolRegistry {
     if (definition.annotations !== undefined) listing.annotations = definition.annotations
     if (definition.icons !== undefined) listing.icons = definition.icons
     if (definition._meta !== undefined) listing._meta = definition._meta
+    const taskSupport = definition.taskSupport ?? 'forbidden'
+    if (!TASK_SUPPORT.has(taskSupport)) {
+      throw new TypeError(`Tool ${JSON.stringify(name)}: taskSupport must be 'forbidden', 'optional' or 'required', got ${JSON.stringify(taskSupport)}`)
+    }
+    const taskStart = definition.taskStart ?? 'call'
+    if (taskStart !== 'call' && taskStart !== 'handler') {
+      throw new TypeError(`Tool ${JSON.stringify(name)}: taskStart must be 'call' or 'handler', got ${JSON.stringify(taskStart)}`)
+    }
+    if (taskSupport !== 'forbidden') listing.execution = { taskSupport }
     let validate: Validator
     try {
       validate = compileValidator(input)
     } catch (err) {
       throw new TypeError(`Tool ${JSON.stringify(name)}: the input schema ${(err as Error).message}`)
     }
-    this.tools.set(name, { listing, validate, handler })
+    this.tools.set(name, { listing, validate, handler, taskSupport, taskStart })
+    if (taskSupport !== 'forbidden') this.taskCapable++
     this.changed()
   }
 
   remove (name: string): boolean {
-    const removed = this.tools.delete(name)
-    if (removed) this.changed()
-    return removed
+    const tool = this.tools.get(name)
+    if (tool === undefined) return false
+    this.tools.delete(name)
+    if (tool.taskSupport !== 'forbidden') this.taskCapable--
+    this.changed()
+    return true
+  }
+
+  /** How a registered tool may run as a task; undefined for an unknown name. */
+  taskMode (name: unknown): { support: TaskSupport, start: 'call' | 'handler' } | undefined {
+    const tool = typeof name === 'string' ? this.tools.get(name) : undefined
+    return tool === undefined ? undefined : { support: tool.taskSupport, start: tool.taskStart }
   }
 
   /** The input schema of a registered tool, undefined for an unknown name. */

@@ -5,55 +5,12 @@ import mcp from '../../lib/index.js'
 import { agreedFilter, Subscriptions } from '../../lib/modern/subscriptions.js'
 import type { SseStream } from '../../lib/streams/sse-stream.js'
 import { testServer } from '../helpers.js'
-import { modernHeaders, modernMeta } from './modern-helpers.js'
+import { modernHeaders, modernMeta, openListen as openListenStream } from './modern-helpers.js'
 import { createMcpServer } from '../../lib/index.js'
 
-interface Frame { method?: string, id?: number, params?: any, result?: any }
-
-/** Opens a listen stream on a real socket and collects its JSON-RPC frames and comments. */
-async function openListen (port: number, notifications: unknown, id = 42) {
-  const controller = new AbortController()
-  const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
-    method: 'POST',
-    headers: modernHeaders('subscriptions/listen'),
-    body: JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications, _meta: modernMeta() } }),
-    signal: controller.signal
-  })
-  const frames: Frame[] = []
-  let comments = 0
-  let ended = false
-  const waiters: Array<() => void> = []
-  const reader = res.body!.getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) break
-        buffer += decoder.decode(value, { stream: true })
-        let cut
-        while ((cut = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, cut)
-          buffer = buffer.slice(cut + 2)
-          if (block.startsWith(':')) comments++
-          const data = block.split('\n').find((line) => line.startsWith('data: '))
-          if (data !== undefined) frames.push(JSON.parse(data.slice(6)))
-          for (const wake of waiters.splice(0)) wake()
-        }
-      }
-    } catch {}
-    ended = true
-    for (const wake of waiters.splice(0)) wake()
-  })()
-  async function until (check: () => boolean): Promise<void> {
-    const deadline = Date.now() + 3000
-    while (!check()) {
-      if (ended || Date.now() > deadline) return
-      await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 50) })
-    }
-  }
-  return { res, frames, until, comments: () => comments, ended: () => ended, close: () => controller.abort() }
+/** Opens a listen stream (no capabilities) with the given request id. */
+function openListen (port: number, notifications: unknown, id = 42) {
+  return openListenStream(port, notifications, { id })
 }
 
 test('listen acknowledges first, then delivers only the asked-for types, tagged with the listen id', async (t) => {
