@@ -8,8 +8,7 @@ import type { StateBackend } from './state/state.js'
 import { memoryState } from './state/memory/memory-state.js'
 import type { TaskStore } from './state/task-store.js'
 import type { TaskSignals } from './state/task-signals.js'
-import { DEFAULT_MAX_TASKS, DEFAULT_MAX_TASKS_PER_OWNER, MemoryTaskStore } from './state/memory/memory-task-store.js'
-import { MemoryTaskSignals } from './state/memory/memory-task-signals.js'
+import { DEFAULT_MAX_TASKS, DEFAULT_MAX_TASKS_PER_OWNER } from './state/memory/memory-task-store.js'
 import { DEFAULT_TASK_LEASE_TIMEOUT } from './tasks/task-engine.js'
 
 export const DEFAULT_PATH = '/mcp'
@@ -34,11 +33,12 @@ const TASK_STORE_METHODS = ['create', 'get', 'update', 'requestInput', 'answerIn
 const TASK_SIGNALS_METHODS = ['publish', 'subscribe', 'close'] as const
 
 export interface ResolvedTaskOptions {
-  store: TaskStore
-  signals: TaskSignals
+  /** The application's own store and signals; null: the state's (memory, or Redis with redisState). */
+  store: TaskStore | null
+  signals: TaskSignals | null
+  maxTasks: number
+  maxTasksPerOwner: number
   leaseTimeout: number
-  /** The plugin made the store and signals, so app.close() closes them. */
-  ownsState: boolean
 }
 
 export interface ResolvedOptions {
@@ -117,10 +117,11 @@ function resolveTaskOptions (options: McpTransportOptions['tasks']): ResolvedTas
   const maxTasks = integer('tasks.maxTasks', tasks.maxTasks, DEFAULT_MAX_TASKS, 1)
   const maxTasksPerOwner = integer('tasks.maxTasksPerOwner', tasks.maxTasksPerOwner, DEFAULT_MAX_TASKS_PER_OWNER, 1)
   return {
-    store: store ?? new MemoryTaskStore({ maxTasks, maxTasksPerOwner }),
-    signals: signals ?? new MemoryTaskSignals(),
-    leaseTimeout: integer('tasks.leaseTimeout', tasks.leaseTimeout, DEFAULT_TASK_LEASE_TIMEOUT, 1),
-    ownsState: store === undefined
+    store: store ?? null,
+    signals: signals ?? null,
+    maxTasks,
+    maxTasksPerOwner,
+    leaseTimeout: integer('tasks.leaseTimeout', tasks.leaseTimeout, DEFAULT_TASK_LEASE_TIMEOUT, 1)
   }
 }
 

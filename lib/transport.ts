@@ -62,7 +62,14 @@ export class Transport {
     })
     this.delivery = state.delivery(this)
     const delivery = this.delivery
-    this.tasks = new TaskEngine(options.tasks)
+    const taskOptions = options.tasks
+    // The application's own task store, or the state's (memory, or Redis with redisState):
+    // closed by app.close() only when the plugin made it.
+    const own = taskOptions.store === null || taskOptions.signals === null
+    const taskState = own
+      ? state.tasks({ maxTasks: taskOptions.maxTasks, maxTasksPerOwner: taskOptions.maxTasksPerOwner })
+      : { store: taskOptions.store!, signals: taskOptions.signals! }
+    this.tasks = new TaskEngine({ ...taskState, leaseTimeout: taskOptions.leaseTimeout, ownsState: own })
     server.attach?.({
       requestStateKeys,
       tasks: this.tasks,

@@ -6,6 +6,8 @@ import type { StreamHub } from '../streams/stream-hub.js'
 import type { Subscriptions } from '../modern/subscriptions.js'
 import type { Delivery } from './delivery.js'
 import type { SessionStore } from './session-store.js'
+import type { TaskSignals } from './task-signals.js'
+import type { TaskStore } from './task-store.js'
 
 /** What a delivery works with: the plugin instance's own streams, sessions and dispatcher. */
 export interface DeliveryContext {
@@ -14,6 +16,13 @@ export interface DeliveryContext {
   readonly sessions: SessionRegistry
   readonly listeners: Subscriptions
   readonly dispatcher: Dispatcher
+}
+
+export interface TaskLimits {
+  /** Most tasks kept (live or finished, until their TTL). */
+  maxTasks: number
+  /** Most live tasks per owner. */
+  maxTasksPerOwner: number
 }
 
 /** What a state backend is opened with, once per plugin registration. */
@@ -38,6 +47,8 @@ export interface SharedState {
    * instance completes on another.
    */
   requestStateKeys? (): Promise<Uint8Array[]>
+  /** The task store and signals of this state, with the transport's caps. */
+  tasks (limits: TaskLimits): { store: TaskStore, signals: TaskSignals }
   /** Releases every connection and subscription the state opened (never the user's client). */
   close (): Promise<void>
 }

@@ -118,7 +118,7 @@ class RunningTask implements TaskRun {
     const store = this.engine.store
     const asked = await store.requestInput(this.id, key, request)
     if (asked === undefined) throw this.gone()
-    void this.engine.announce(asked)
+    this.engine.announce(asked).catch(() => {})
     return new Promise<Result>((resolve, reject) => {
       const check = (): void => {
         store.get(this.id).then((record) => {
@@ -304,11 +304,13 @@ export class TaskEngine {
     await Promise.all(runs.map(async (run) => {
       this.release(run)
       run.abort(SHUTDOWN_MESSAGE)
+      // A store that cannot be reached now leaves the task to its lease: a reader elsewhere
+      // fails it once the lease has run out. Shutdown goes on either way.
       await this.change(run.id, LIVE_STATUSES, {
         status: 'failed',
         statusMessage: SHUTDOWN_MESSAGE,
         error: { code: ErrorCode.InternalError, message: SHUTDOWN_MESSAGE }
-      })
+      }).catch(() => {})
     }))
     if (this.ownsState) {
       await this.signals.close()
@@ -330,12 +332,20 @@ export class TaskEngine {
     // Lost to a cancellation, an expiry or a shutdown when the task is no longer live.
     if (this.running.get(run.id) === run) {
       this.release(run)
-      await this.change(run.id, LIVE_STATUSES, patch)
+      // An unreachable store leaves the task to its lease (a reader fails it after).
+      await this.change(run.id, LIVE_STATUSES, patch).catch(() => {})
     }
   }
 
   private async renew (run: RunningTask): Promise<void> {
-    const renewed = await this.store.update(run.id, LIVE_STATUSES, { leaseUntil: Date.now() + this.leaseTimeout })
+    let renewed: TaskRecord | undefined
+    try {
+      renewed = await this.store.update(run.id, LIVE_STATUSES, { leaseUntil: Date.now() + this.leaseTimeout })
+    } catch {
+      // The store is unreachable (a shared one that is down): the next renewal tries again,
+      // and if none gets through, the lease runs out and a reader fails the task.
+      return
+    }
     if (this.running.get(run.id) !== run) return
     if (renewed !== undefined) {
       // Signals are wake-ups that may be lost: an answer in the store is found by the next renewal.

@@ -10,6 +10,9 @@ import { RedisKeys } from './redis-keys.js'
 import { sharedSecret } from './redis-scripts.js'
 import { RedisSessionStore } from './redis-session-store.js'
 import { StateGuard } from './state-guard.js'
+import { RedisTaskSignals } from './redis-task-signals.js'
+import { RedisTaskStore } from './redis-task-store.js'
+import { DEFAULT_TASK_SWEEP_INTERVAL } from '../memory/memory-task-store.js'
 
 export const DEFAULT_KEY_PREFIX = 'mcp:'
 export const DEFAULT_MAX_EVENTS_PER_STREAM = 1000
@@ -92,6 +95,10 @@ function openRedisState (context: StateOpenContext, client: RedisClient, keys: R
       bus.start().catch((err: unknown) => log.error({ err }, 'MCP Redis state could not subscribe to the listen channel'))
       return built
     },
+    tasks: (taskLimits) => ({
+      store: new RedisTaskStore(client, guard, { prefix: keys.prefix, ...taskLimits, sweepInterval: DEFAULT_TASK_SWEEP_INTERVAL }),
+      signals: new RedisTaskSignals(bus, guard, keys.prefix)
+    }),
     async requestStateKeys () {
       // Created once by whichever instance comes first; every other one reads it.
       const key = await guard.run(sharedSecret.run(client, [keys.requestStateKey, randomBytes(32).toString('base64')]) as Promise<string>)
