@@ -6,6 +6,7 @@ import { MemoryEventStore } from './state/memory/memory-event-store.js'
 import { resolveAuthOptions, type ResolvedAuth } from './auth/auth-options.js'
 import type { StateBackend } from './state/state.js'
 import { memoryState } from './state/memory/memory-state.js'
+import type { TelemetryProviders } from './telemetry/telemetry.js'
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
@@ -23,6 +24,7 @@ export const DEFAULT_MAX_PENDING_PER_SESSION = 32
 export const DEFAULT_SHUTDOWN_TIMEOUT = 5000
 export const DEFAULT_LEGACY_SSE = true
 export const DEFAULT_DEPRECATED_ROUTES = true
+export const DEFAULT_TELEMETRY = false
 
 export interface ResolvedOptions {
   server: McpServerContract
@@ -49,6 +51,8 @@ export interface ResolvedOptions {
   /** null: authorization is off (the default), and nothing of it is registered. */
   auth: ResolvedAuth | null
   state: StateBackend
+  /** null: telemetry is off (the default), and @opentelemetry/api is never loaded. */
+  telemetry: TelemetryProviders | null
 }
 
 function integer (name: string, value: unknown, fallback: number, min: number): number {
@@ -77,6 +81,28 @@ function routePath (name: string, value: unknown): string {
     throw new FST_MCP_INVALID_OPTION(name, JSON.stringify(value), "a path starting with '/'")
   }
   return value
+}
+
+const TELEMETRY_PARTS: ReadonlyArray<[keyof TelemetryProviders, string[]]> = [
+  ['tracerProvider', ['getTracer']],
+  ['meterProvider', ['getMeter']],
+  ['propagator', ['inject', 'extract']]
+]
+
+function telemetry (value: unknown): TelemetryProviders | null {
+  const option = value ?? DEFAULT_TELEMETRY
+  if (option === false) return null
+  if (option === true) return {}
+  if (typeof option !== 'object') throw new FST_MCP_INVALID_OPTION('telemetry', JSON.stringify(option), 'true, false or { tracerProvider, meterProvider, propagator }')
+  const given = option as Record<string, unknown>
+  for (const [name, methods] of TELEMETRY_PARTS) {
+    const part = given[name] as Record<string, unknown> | undefined
+    if (part === undefined) continue
+    if (part === null || typeof part !== 'object' || !methods.every((m) => typeof part[m] === 'function')) {
+      throw new FST_MCP_INVALID_OPTION(`telemetry.${name}`, String(part), `an OpenTelemetry ${name} (with ${methods.join(' and ')})`)
+    }
+  }
+  return { tracerProvider: given.tracerProvider, meterProvider: given.meterProvider, propagator: given.propagator } as TelemetryProviders
 }
 
 /** Checks every option once, at registration, and fills in the documented defaults. */
@@ -136,6 +162,7 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     legacySse: boolean('legacySse', options.legacySse, DEFAULT_LEGACY_SSE),
     deprecatedRoutes: boolean('deprecatedRoutes', options.deprecatedRoutes, DEFAULT_DEPRECATED_ROUTES),
     auth: resolveAuthOptions(options.auth),
-    state
+    state,
+    telemetry: telemetry(options.telemetry)
   }
 }
