@@ -4,12 +4,19 @@
 import { context, type TextMapPropagator } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
-import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics'
+import { AggregationTemporality, InstrumentType, MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace'
 
 class CollectingReader extends MetricReader {
   constructor () {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE })
+    // Delta for the observed counts: a collection then holds only what the callbacks
+    // observed this time, so a test sees when a closed plugin stopped reporting (cumulative
+    // would repeat the last value forever).
+    super({
+      aggregationTemporalitySelector: (type) => type === InstrumentType.OBSERVABLE_UP_DOWN_COUNTER
+        ? AggregationTemporality.DELTA
+        : AggregationTemporality.CUMULATIVE
+    })
   }
 
   protected async onForceFlush (): Promise<void> {}
