@@ -49,6 +49,9 @@ export class Operation {
    * and then span status ERROR, described by the JSON-RPC error message when there is one.
    */
   private end (response: JsonRpcResponse | null): void {
+    // Taken first: a span processor may export synchronously in span.end() (the simple
+    // processor does), and that is not the request's time.
+    const seconds = (performance.now() - this.started) / 1000
     let errorType: string | undefined
     let message: string | undefined
     if (response === null) {
@@ -66,7 +69,7 @@ export class Operation {
       this.span.setAttribute(ATTR_ERROR_TYPE, errorType)
       this.span.setStatus(message === undefined ? { code: this.errorStatus } : { code: this.errorStatus, message })
     }
+    this.duration.record(seconds, this.metric)
     this.span.end()
-    this.duration.record((performance.now() - this.started) / 1000, this.metric)
   }
 }
