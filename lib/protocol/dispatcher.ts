@@ -4,7 +4,6 @@ import type {
   AuthInfo,
   LoggingLevel,
   McpServerContract,
-  NotificationContext,
   OutboundRequestOptions,
   RequestContext,
   Result
@@ -14,6 +13,7 @@ import { Cancellation } from './cancellation.js'
 import type { OutboundChannel } from './outbound-channel.js'
 import { SessionRequestContext } from './session-request-context.js'
 import { requestLogger } from './request-logger.js'
+import { ClientNotificationContext } from './notification-context.js'
 import {
   ErrorCode,
   McpError,
@@ -202,13 +202,7 @@ export class Dispatcher {
     }
     const handle = this.server.handleNotification
     if (handle === undefined) return
-    let logger: FastifyBaseLogger | null = null
-    const context: NotificationContext = {
-      session,
-      // Made on first use (see requestLogger), like a request's.
-      get logger () { return logger ?? (logger = requestLogger(log, session?.id, undefined, notification.method)) },
-      authInfo
-    }
+    const context = new ClientNotificationContext(session, notification.method, log, authInfo)
     try {
       const done = handle.call(this.server, notification, context)
       if (done !== undefined) done.catch((err: unknown) => context.logger.error({ err }, 'MCP notification handler failed'))

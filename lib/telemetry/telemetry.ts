@@ -196,8 +196,6 @@ export class Telemetry {
 
   /** Stops observing (app.close()): a closed plugin reports nothing more. */
   close (): void {
-    if (this.observer === null) return
-    this.meter.removeBatchObservableCallback(this.observer, this.gauges)
-    this.observer = null
+    this.meter.removeBatchObservableCallback(this.observer!, this.gauges)
   }
 }

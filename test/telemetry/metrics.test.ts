@@ -4,15 +4,12 @@ import { test } from 'tap'
 import { DURATION_BUCKETS } from '../../lib/telemetry/semconv.js'
 import { ACCEPT_BOTH, initSession, post, sessionHeaders, until } from '../helpers.js'
 import { histogramPoints, setupOtel } from './otel-harness.js'
-import { telemetryApp } from './telemetry-fixtures.js'
+import { telemetryApp, tracedSession } from './telemetry-fixtures.js'
 
 const NETWORK = { 'network.protocol.name': 'http', 'network.protocol.version': '1.1', 'network.transport': 'tcp' }
 
 test('operation.duration: seconds, the advised buckets, low-cardinality attributes only', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   await post(app, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'a' } } }, sessionHeaders(id))
   await post(app, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'echo', arguments: { text: 'b' } } }, sessionHeaders(id))
   const res = await post(app, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'nope' } }, sessionHeaders(id))
@@ -40,10 +37,7 @@ test('operation.duration: seconds, the advised buckets, low-cardinality attribut
 })
 
 test('session.duration is recorded once when a session ends, with its version and network', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   t.equal(histogramPoints((await otel.metrics()).get('mcp.server.session.duration')).length, 0, 'nothing while it lives')
   const res = await app.inject({ method: 'DELETE', url: '/mcp', headers: sessionHeaders(id) })
   t.equal(res.statusCode, 200)

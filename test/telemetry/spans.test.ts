@@ -7,7 +7,7 @@ import { post, initSession, sessionHeaders, until } from '../helpers.js'
 import { modernMeta, modernRequest, MODERN } from '../modern/modern-helpers.js'
 import { initializeMessage, openLegacy, postMessage } from '../legacy/sse-reader.js'
 import { setupOtel, traceparentOf } from './otel-harness.js'
-import { telemetryApp } from './telemetry-fixtures.js'
+import { telemetryApp, tracedSession } from './telemetry-fixtures.js'
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 const PARENT_SPAN_ID = '00f067aa0ba902b7'
@@ -18,10 +18,7 @@ function call (id: number, name: string, args: Record<string, unknown> = {}, met
 }
 
 test('tools/call: a SERVER span named "tools/call {tool}" with the conventions\' attributes, status unset', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   const res = await post(app, call(7, 'echo', { text: 'hi' }), sessionHeaders(id))
   t.equal(res.statusCode, 200)
   const span = otel.spans().find((s) => s.name === 'tools/call echo')!
@@ -46,10 +43,7 @@ test('tools/call: a SERVER span named "tools/call {tool}" with the conventions\'
 })
 
 test('tools/call answering isError: error.type tool_error, status ERROR, no rpc status code', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   await post(app, call(2, 'fail'), sessionHeaders(id))
   const span = otel.spans().find((s) => s.name === 'tools/call fail')!
   t.equal(span.attributes['error.type'], 'tool_error')
@@ -58,10 +52,7 @@ test('tools/call answering isError: error.type tool_error, status ERROR, no rpc 
 })
 
 test('a JSON-RPC error: error.type and rpc.response.status_code are the code, the status message the error message', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   const res = await post(app, call(3, 'nope'), sessionHeaders(id))
   const { error } = res.json()
   const span = otel.spans().find((s) => s.name === 'tools/call nope')!
@@ -71,10 +62,7 @@ test('a JSON-RPC error: error.type and rpc.response.status_code are the code, th
 })
 
 test('a cancelled tools/call: error.type cancelled, status ERROR', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   const pending = post(app, call(4, 'wait', { ms: 10_000 }), sessionHeaders(id))
   await until(() => app.mcpSessions.list()[0].inflight === 1)
   await post(app, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 4, reason: 'user' } }, sessionHeaders(id))
@@ -84,11 +72,18 @@ test('a cancelled tools/call: error.type cancelled, status ERROR', async (t) => 
   t.equal(span.status.code, SpanStatusCode.ERROR)
 })
 
+test('a tools/call without a tool name is named by its method alone', async (t) => {
+  const { otel, app, id } = await tracedSession(t)
+  await post(app, { jsonrpc: '2.0', id: 16, method: 'tools/call', params: { arguments: {} } }, sessionHeaders(id))
+  const span = otel.spans().find((s) => s.attributes['jsonrpc.request.id'] === '16')!
+  t.equal(span.name, 'tools/call')
+  t.notOk('gen_ai.tool.name' in span.attributes)
+  t.equal(span.attributes['gen_ai.operation.name'], 'execute_tool')
+  t.equal(span.attributes['error.type'], '-32602')
+})
+
 test('prompts/get: named "prompts/get {prompt}" with gen_ai.prompt.name', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   await post(app, { jsonrpc: '2.0', id: 5, method: 'prompts/get', params: { name: 'greet' } }, sessionHeaders(id))
   const span = otel.spans().find((s) => s.name === 'prompts/get greet')!
   t.equal(span.attributes['gen_ai.prompt.name'], 'greet')
@@ -97,10 +92,7 @@ test('prompts/get: named "prompts/get {prompt}" with gen_ai.prompt.name', async 
 })
 
 test('resources/read: mcp.resource.uri on the span, not in its name (high cardinality)', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   await post(app, { jsonrpc: '2.0', id: 6, method: 'resources/read', params: { uri: 'docs://readme' } }, sessionHeaders(id))
   const span = otel.spans().find((s) => s.attributes['mcp.method.name'] === 'resources/read')!
   t.equal(span.name, 'resources/read')
@@ -108,10 +100,7 @@ test('resources/read: mcp.resource.uri on the span, not in its name (high cardin
 })
 
 test('completion/complete names its prompt, or carries its resource URI', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   const complete = (n: number, ref: Record<string, unknown>) => post(app, {
     jsonrpc: '2.0', id: n, method: 'completion/complete', params: { ref, argument: { name: 'x', value: '' } }
   }, sessionHeaders(id))
@@ -145,10 +134,7 @@ test('a 2026-07-28 request: its _meta traceparent is the parent, tracestate kept
 })
 
 test('a legacy request with _meta traceparent has it as parent too', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   await post(app, call(12, 'echo', { text: 'x' }, { traceparent: TRACEPARENT }), sessionHeaders(id))
   const span = otel.spans().find((s) => s.name === 'tools/call echo')!
   t.equal(span.parentSpanContext?.spanId, PARENT_SPAN_ID)
@@ -194,10 +180,7 @@ test('an HTTP+SSE request: one SERVER span with the session, protocol 2024-11-05
 })
 
 test('what a handler sends carries its request\'s context in _meta: progress, and a server-to-client request', async (t) => {
-  const otel = setupOtel()
-  const app = await telemetryApp(otel)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { otel, app, id } = await tracedSession(t)
   const res = await post(app, call(14, 'progress', { steps: 1 }, { progressToken: 'p' }), sessionHeaders(id))
   const span = otel.spans().find((s) => s.name === 'tools/call progress')!
   const [progress] = res.body.split('\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)))

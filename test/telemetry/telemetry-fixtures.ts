@@ -1,9 +1,10 @@
 // The app the telemetry tests drive: the shared test server plus a prompt, a resource and
 // a tool answering isError, registered with telemetry on and the SDK of otel-harness.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Test } from 'tap'
 import mcpTransport, { type McpTransportOptions } from '../../lib/index.js'
-import { testServer } from '../helpers.js'
-import type { Otel } from './otel-harness.js'
+import { initSession, testServer } from '../helpers.js'
+import { setupOtel, type Otel } from './otel-harness.js'
 
 export function telemetryServer () {
   const server = testServer()
@@ -23,4 +24,12 @@ export async function telemetryApp (otel: Otel, options: Partial<McpTransportOpt
   })
   await app.ready()
   return app
+}
+
+/** A fresh SDK, the app, and an initialized legacy session; the app closes with the test. */
+export async function tracedSession (t: Test): Promise<{ otel: Otel, app: FastifyInstance, id: string }> {
+  const otel = setupOtel()
+  const app = await telemetryApp(otel)
+  t.teardown(() => app.close())
+  return { otel, app, id: await initSession(app) }
 }
