@@ -6,7 +6,6 @@ import { Type } from '@sinclair/typebox'
 import mcpTransport, { createMcpServer } from '../lib/index.js'
 import { sharedStateFromEnv } from '../examples/shared-state.js'
 import { announce, memoryNow, portFromEnv, stopOnSignal, type BenchStats } from './targets/lifecycle.js'
-import { benchTelemetry } from './targets/telemetry-sdk.js'
 
 // High enough that no workload meets them: `init` opens tens of thousands of sessions per
 // process, `sse` holds 10,000 streams, `memory` cycles 100,000 sessions.
@@ -64,7 +63,8 @@ export async function buildBenchApp (): Promise<FastifyInstance> {
 
   const state = sharedStateFromEnv(app)
   // MCP_BENCH_TELEMETRY=1: the same target with the telemetry option and a real SDK behind it.
-  const telemetry = process.env.MCP_BENCH_TELEMETRY === '1' ? benchTelemetry() : null
+  // Imported only then, so the target without it loads no OpenTelemetry module at all.
+  const telemetry = process.env.MCP_BENCH_TELEMETRY === '1' ? (await import('./targets/telemetry-sdk.js')).benchTelemetry() : null
   if (telemetry !== null) app.addHook('onClose', () => telemetry.shutdown())
   await app.register(mcpTransport, {
     server,

@@ -37,7 +37,7 @@ function stringParam (params: Record<string, unknown> | undefined, key: string):
  * URI; gen_ai.operation.name = execute_tool on tools/call and never otherwise ([8]). The
  * resource URI stays out of the span name by default (high cardinality).
  */
-export function describeOperation (request: JsonRpcRequest, protocolVersion: string, network: Attributes): OperationDescription {
+export function describeOperation (request: JsonRpcRequest, protocolVersion: string, network: Readonly<Attributes>): OperationDescription {
   const method = request.method
   const params = request.params
   const metric: Attributes = { [ATTR_MCP_METHOD_NAME]: method, ...network }
@@ -70,22 +70,30 @@ export function describeOperation (request: JsonRpcRequest, protocolVersion: str
  * mcp.md §Recording MCP transport: Streamable HTTP and HTTP+SSE are `tcp` + `http` with the
  * HTTP version ("1.1", "2"); mcp.protocol.version tells the two transports apart.
  */
-export function networkAttributes (request: FastifyRequest): Attributes {
+export function networkAttributes (request: FastifyRequest): Readonly<Attributes> {
   const version = request.raw.httpVersion
-  return {
-    [ATTR_NETWORK_PROTOCOL_NAME]: 'http',
-    [ATTR_NETWORK_PROTOCOL_VERSION]: version === '2.0' ? '2' : version,
-    [ATTR_NETWORK_TRANSPORT]: 'tcp'
+  let attributes = NETWORK_BY_VERSION.get(version)
+  if (attributes === undefined) {
+    attributes = Object.freeze({
+      [ATTR_NETWORK_PROTOCOL_NAME]: 'http',
+      [ATTR_NETWORK_PROTOCOL_VERSION]: version === '2.0' ? '2' : version,
+      [ATTR_NETWORK_TRANSPORT]: 'tcp'
+    })
+    NETWORK_BY_VERSION.set(version, attributes)
   }
+  return attributes
 }
 
+// One frozen object per HTTP version ("1.0", "1.1", "2.0"): built once, shared by every request.
+const NETWORK_BY_VERSION = new Map<string, Readonly<Attributes>>()
+
 /**
- * client.address behind any proxies (mcp.md [6]): Fastify's request.ip, which follows
+ * Adds client.address behind any proxies (mcp.md [6]): Fastify's request.ip, which follows
  * trustProxy. The port is the peer's only when that address is the peer itself.
  */
-export function clientAttributes (request: FastifyRequest): Attributes {
-  const attributes: Attributes = { [ATTR_CLIENT_ADDRESS]: request.ip }
+export function addClientAttributes (attributes: Attributes, request: FastifyRequest): void {
+  const ip = request.ip
+  attributes[ATTR_CLIENT_ADDRESS] = ip
   const socket = request.socket
-  if (socket.remoteAddress === request.ip && typeof socket.remotePort === 'number') attributes[ATTR_CLIENT_PORT] = socket.remotePort
-  return attributes
+  if (socket.remoteAddress === ip && typeof socket.remotePort === 'number') attributes[ATTR_CLIENT_PORT] = socket.remotePort
 }

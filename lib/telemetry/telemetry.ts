@@ -16,7 +16,7 @@ import type { McpServerHost } from '../../types/index.js'
 import type { JsonRpcMessage, JsonRpcRequest } from '../protocol/jsonrpc.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
-import { clientAttributes, describeOperation, networkAttributes } from './operation-attributes.js'
+import { addClientAttributes, describeOperation, networkAttributes } from './operation-attributes.js'
 import { Operation } from './operation.js'
 import {
   ATTR_JSONRPC_REQUEST_ID,
@@ -94,7 +94,8 @@ export class Telemetry {
     const described = describeOperation(request, protocolVersion, networkAttributes(http))
     const meta = request.params?._meta
     const parent = isCarrier(meta) ? this.propagator.extract(api.ROOT_CONTEXT, meta, carrierGetter) : api.ROOT_CONTEXT
-    const attributes: Attributes = { ...described.metric, ...clientAttributes(http), [ATTR_JSONRPC_REQUEST_ID]: String(request.id) }
+    const attributes: Attributes = { ...described.metric, [ATTR_JSONRPC_REQUEST_ID]: String(request.id) }
+    addClientAttributes(attributes, http)
     // mcp.md [10]: "when the MCP request or notification is part of a session".
     if (sessionId !== undefined) attributes[ATTR_MCP_SESSION_ID] = sessionId
     if (described.resourceUri !== undefined) attributes[ATTR_MCP_RESOURCE_URI] = described.resourceUri
