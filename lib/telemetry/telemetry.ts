@@ -156,9 +156,13 @@ export class Telemetry {
     return { ...message, params: { ...params, _meta: { ...(isCarrier(meta) ? meta : undefined), ...carrier } } }
   }
 
-  /** The server's host API, with the current context stamped on what it sends. */
+  /**
+   * The server's host API, with the current context stamped on what it sends; the rest
+   * (subscriptions, requestState keys) as it is.
+   */
   host (host: McpServerHost): McpServerHost {
     const stamped: McpServerHost = {
+      ...host,
       notify: (id, notification) => host.notify(id, this.stamp(notification as Message) as typeof notification),
       broadcast: (notification) => host.broadcast(this.stamp(notification as Message) as typeof notification),
       request: (id, method, params, options) => {
@@ -168,6 +172,8 @@ export class Telemetry {
     }
     const publish = host.publish
     if (publish !== undefined) stamped.publish = (notification) => publish(this.stamp(notification as Message) as typeof notification)
+    const notifySubscribers = host.notifySubscribers
+    if (notifySubscribers !== undefined) stamped.notifySubscribers = (uri, notification) => notifySubscribers(uri, this.stamp(notification as Message) as typeof notification)
     return stamped
   }
 
@@ -189,7 +195,7 @@ export class Telemetry {
       let inflight = transport.stateless.size
       for (const session of transport.sessions.values()) inflight += session.inflight.size
       result.observe(requests, inflight)
-      const size = (transport.store as { size?: unknown } | null)?.size
+      const size = (transport.options.eventStore as { size?: unknown } | null)?.size
       if (typeof size === 'number') result.observe(events, size)
     }
     meter.addBatchObservableCallback(this.observer, this.gauges)

@@ -19,6 +19,8 @@ function recordingHost (): { host: McpServerHost, sent: unknown[] } {
       notify: (_id, notification) => { sent.push(notification); return true },
       broadcast: (notification) => { sent.push(notification); return 1 },
       publish: (notification) => { sent.push(notification); return 1 },
+      notifySubscribers: (_uri, notification) => { sent.push(notification); return 1 },
+      subscribe: (id, uri) => { sent.push(['subscribe', id, uri]) },
       request: async (_id, method, params) => { sent.push({ method, params }); return {} }
     }
   }
@@ -35,23 +37,29 @@ test('the host API stamps the active context on notifications and requests, keep
     stamped.notify('s', { method: 'notifications/resources/updated', params: { uri: 'x://a' } })
     stamped.broadcast({ method: 'notifications/tools/list_changed' })
     stamped.publish!({ method: 'notifications/resources/updated', params: { uri: 'x://b', _meta: { 'example.com/k': 1 } } })
+    stamped.notifySubscribers!('x://c', { method: 'notifications/resources/updated', params: { uri: 'x://c' } })
+    stamped.subscribe!('s', 'x://c')
     await stamped.request('s', 'roots/list', undefined)
   })
   t.same(sent, [
     { method: 'notifications/resources/updated', params: { uri: 'x://a', _meta: { traceparent } } },
     { method: 'notifications/tools/list_changed', params: { _meta: { traceparent } } },
     { method: 'notifications/resources/updated', params: { uri: 'x://b', _meta: { 'example.com/k': 1, traceparent } } },
+    { method: 'notifications/resources/updated', params: { uri: 'x://c', _meta: { traceparent } } },
+    ['subscribe', 's', 'x://c'],
     { method: 'roots/list', params: { _meta: { traceparent } } }
   ])
 })
 
-test('outside any span, a traceparent of the sender\'s own, and a host without publish: sent as they are', async (t) => {
+test('outside any span, a traceparent of the sender\'s own, and a host without publish or notifySubscribers: sent as they are', async (t) => {
   const otel = setupOtel()
   const telemetry = await loadTelemetry(otel)
   const { host, sent } = recordingHost()
   delete host.publish
+  delete host.notifySubscribers
   const stamped = telemetry.host(host)
   t.equal(stamped.publish, undefined)
+  t.equal(stamped.notifySubscribers, undefined)
   stamped.broadcast({ method: 'notifications/tools/list_changed' })
   const own = { method: 'notifications/message', params: { level: 'info', data: 'x', _meta: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' } } }
   const span = otel.tracerProvider.getTracer('t').startSpan('work')

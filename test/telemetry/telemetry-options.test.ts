@@ -1,6 +1,7 @@
 // The telemetry option: checked at registration, @opentelemetry/api loaded only with it, the
 // global providers by default, and the plain dispatcher without it.
-import { test } from 'tap'
+import { test, type Test } from 'tap'
+import Fastify from 'fastify'
 import { metrics, propagation, trace } from '@opentelemetry/api'
 import * as incubating from '@opentelemetry/semantic-conventions/incubating'
 import { buildApp, initSession, post, sessionHeaders } from '../helpers.js'
@@ -8,6 +9,7 @@ import { loadTelemetry } from '../../lib/telemetry/load-telemetry.js'
 import * as semconv from '../../lib/telemetry/semconv.js'
 import { Dispatcher } from '../../lib/protocol/dispatcher.js'
 import { TracedDispatcher } from '../../lib/telemetry/traced-dispatcher.js'
+import type { Telemetry } from '../../lib/telemetry/telemetry.js'
 import { Transport } from '../../lib/transport.js'
 import { resolveOptions } from '../../lib/options.js'
 import { setupOtel } from './otel-harness.js'
@@ -25,13 +27,19 @@ test('invalid telemetry options are refused at registration, naming the option',
   }
 })
 
+async function transport (t: Test, telemetry: Telemetry | null): Promise<Transport> {
+  const options = resolveOptions({ server: telemetryServer(), telemetry: telemetry !== null })
+  const state = await options.state.open({ options, log: Fastify().log })
+  t.teardown(() => state.close())
+  return new Transport(options, state, undefined, telemetry)
+}
+
 test('without the option the dispatcher is the plain one; with it, the traced one', async (t) => {
-  const plain = new Transport(resolveOptions({ server: telemetryServer() }))
+  const plain = await transport(t, null)
   t.equal(Object.getPrototypeOf(plain.dispatcher), Dispatcher.prototype)
   t.equal(plain.telemetry, null)
   t.equal(resolveOptions({ server: telemetryServer(), telemetry: false }).telemetry, null)
-  const telemetry = await loadTelemetry({})
-  const traced = new Transport(resolveOptions({ server: telemetryServer(), telemetry: true }), telemetry)
+  const traced = await transport(t, await loadTelemetry({}))
   t.ok(traced.dispatcher instanceof TracedDispatcher)
 })
 
