@@ -62,7 +62,17 @@ export async function buildBenchApp (): Promise<FastifyInstance> {
   }, ({ text }: { text: string }) => String(text.length))
 
   const state = await sharedStateFromEnv(app)
-  await app.register(mcpTransport, { server, sessionTimeout: SESSION_TIMEOUT, maxSessions: MAX_SESSIONS, ...state })
+  // MCP_BENCH_TELEMETRY=1: the same target with the telemetry option and a real SDK behind it.
+  // Imported only then, so the target without it loads no OpenTelemetry module at all.
+  const telemetry = process.env.MCP_BENCH_TELEMETRY === '1' ? (await import('./targets/telemetry-sdk.js')).benchTelemetry() : null
+  if (telemetry !== null) app.addHook('onClose', () => telemetry.shutdown())
+  await app.register(mcpTransport, {
+    server,
+    sessionTimeout: SESSION_TIMEOUT,
+    maxSessions: MAX_SESSIONS,
+    ...state,
+    telemetry: telemetry === null ? false : telemetry
+  })
   return app
 }
 

@@ -127,6 +127,9 @@ export const FST_MCP_INVALID_OPTION = createError<[string, string, string]>('FST
 export const FST_MCP_INVALID_SERVER = createError('FST_MCP_INVALID_SERVER',
   'fastify-mcp-transport: option "server" is required: pass createMcpServer(...) or an object with handleRequest(request, context)', 500, TypeError)
 
+export const FST_MCP_TELEMETRY_UNAVAILABLE = createError<[string]>('FST_MCP_TELEMETRY_UNAVAILABLE',
+  'fastify-mcp-transport: option "telemetry" needs @opentelemetry/api, which could not be loaded (%s); install it (npm i @opentelemetry/api) or leave telemetry off', 500, Error)
+
 export const RPC_CODES: Readonly<Record<string, number>> = {
   FST_MCP_PARSE_ERROR: ErrorCode.ParseError,
   FST_MCP_INVALID_REQUEST: ErrorCode.InvalidRequest,

@@ -10,6 +10,7 @@ import type { TaskStore } from './state/task-store.js'
 import type { TaskSignals } from './state/task-signals.js'
 import { DEFAULT_MAX_TASKS, DEFAULT_MAX_TASKS_PER_OWNER } from './state/memory/memory-task-store.js'
 import { DEFAULT_TASK_LEASE_TIMEOUT } from './tasks/task-engine.js'
+import type { TelemetryProviders } from './telemetry/telemetry.js'
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
@@ -40,6 +41,7 @@ export interface ResolvedTaskOptions {
   maxTasksPerOwner: number
   leaseTimeout: number
 }
+export const DEFAULT_TELEMETRY = false
 
 export interface ResolvedOptions {
   server: McpServerContract
@@ -67,6 +69,8 @@ export interface ResolvedOptions {
   auth: ResolvedAuth | null
   state: StateBackend
   tasks: ResolvedTaskOptions
+  /** null: telemetry is off (the default), and @opentelemetry/api is never loaded. */
+  telemetry: TelemetryProviders | null
 }
 
 function integer (name: string, value: unknown, fallback: number, min: number): number {
@@ -123,6 +127,28 @@ function resolveTaskOptions (options: McpTransportOptions['tasks']): ResolvedTas
     maxTasksPerOwner,
     leaseTimeout: integer('tasks.leaseTimeout', tasks.leaseTimeout, DEFAULT_TASK_LEASE_TIMEOUT, 1)
   }
+}
+
+const TELEMETRY_PARTS: ReadonlyArray<[keyof TelemetryProviders, string[]]> = [
+  ['tracerProvider', ['getTracer']],
+  ['meterProvider', ['getMeter']],
+  ['propagator', ['inject', 'extract']]
+]
+
+function telemetry (value: unknown): TelemetryProviders | null {
+  const option = value ?? DEFAULT_TELEMETRY
+  if (option === false) return null
+  if (option === true) return {}
+  if (typeof option !== 'object') throw new FST_MCP_INVALID_OPTION('telemetry', JSON.stringify(option), 'true, false or { tracerProvider, meterProvider, propagator }')
+  const given = option as Record<string, unknown>
+  for (const [name, methods] of TELEMETRY_PARTS) {
+    const part = given[name] as Record<string, unknown> | undefined
+    if (part === undefined) continue
+    if (part === null || typeof part !== 'object' || !methods.every((m) => typeof part[m] === 'function')) {
+      throw new FST_MCP_INVALID_OPTION(`telemetry.${name}`, String(part), `an OpenTelemetry ${name} (with ${methods.join(' and ')})`)
+    }
+  }
+  return { tracerProvider: given.tracerProvider, meterProvider: given.meterProvider, propagator: given.propagator } as TelemetryProviders
 }
 
 /** Checks every option once, at registration, and fills in the documented defaults. */
@@ -183,6 +209,7 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     deprecatedRoutes: boolean('deprecatedRoutes', options.deprecatedRoutes, DEFAULT_DEPRECATED_ROUTES),
     auth: resolveAuthOptions(options.auth),
     state,
-    tasks: resolveTaskOptions(options.tasks)
+    tasks: resolveTaskOptions(options.tasks),
+    telemetry: telemetry(options.telemetry)
   }
 }

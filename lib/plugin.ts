@@ -13,6 +13,7 @@ import { resolveOptions } from './options.js'
 import { createBearerGuard } from './auth/bearer-guard.js'
 import { resourceMetadataRoutes } from './auth/resource-metadata.js'
 import { Transport } from './transport.js'
+import { loadTelemetry } from './telemetry/load-telemetry.js'
 
 // Headers a browser client must be allowed to send and to read (2025-11-25 transports).
 // Mcp-Param-* names vary per tool: pass `cors: { allowedHeaders: [...] }` to allow them.
@@ -24,6 +25,9 @@ const MCP_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'www-auth
 // the routes' own contexts apply it instead, as users expect from register(..., { prefix }).
 async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions & { prefix?: string }): Promise<void> {
   const options = resolveOptions(opts)
+  // Only with the telemetry option: @opentelemetry/api is loaded here, or never. Before the
+  // state opens, so a missing package leaves nothing open behind it.
+  const telemetry = options.telemetry === null ? null : await loadTelemetry(options.telemetry)
   const state = await options.state.open({ options, log: fastify.log })
   let requestStateKeys: Uint8Array[] | undefined
   try {
@@ -32,7 +36,8 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
     await state.close()
     throw err
   }
-  const transport = new Transport(options, state, requestStateKeys)
+  const transport = new Transport(options, state, requestStateKeys, telemetry)
+  telemetry?.observe(transport)
   fastify.decorate('mcpSessions', mcpSessions(transport))
 
   // The MCP routes live in their own encapsulated context: their body parser, error
@@ -82,6 +87,10 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
   // preClose, not onClose: open SSE responses would keep server.close() waiting forever.
   fastify.addHook('preClose', function closeMcpTransport () {
     return transport.close()
+  })
+  if (telemetry !== null) fastify.addHook('onClose', function stopMcpTelemetry (_instance, done) {
+    telemetry.close()
+    done()
   })
 }
 

@@ -1,6 +1,7 @@
+import type { McpServerHost } from '../types/index.js'
 import type { ResolvedOptions } from './options.js'
 import type { Cancellation } from './protocol/cancellation.js'
-import { Dispatcher } from './protocol/dispatcher.js'
+import { Dispatcher, type DispatcherOptions } from './protocol/dispatcher.js'
 import { ErrorCode, McpError } from './protocol/jsonrpc.js'
 import { SessionRegistry } from './sessions/session-registry.js'
 import { StreamHub } from './streams/stream-hub.js'
@@ -8,6 +9,8 @@ import { Subscriptions } from './modern/subscriptions.js'
 import type { Delivery } from './state/delivery.js'
 import type { SharedState } from './state/state.js'
 import { TaskEngine } from './tasks/task-engine.js'
+import type { Telemetry } from './telemetry/telemetry.js'
+import { TracedDispatcher } from './telemetry/traced-dispatcher.js'
 
 const shuttingDown = new McpError(ErrorCode.ConnectionClosed, 'The server is shutting down')
 
@@ -20,6 +23,8 @@ export class Transport {
   readonly state: SharedState
   /** Where messages go: this process's streams, or another instance's through the state. */
   readonly delivery: Delivery
+  /** With the `telemetry` option: spans, metrics, and trace context for messages. */
+  readonly telemetry: Telemetry | null
   readonly startedAt = Date.now()
   closing = false
   /** Modern-era (2026-07-28) requests in flight: they belong to no session. */
@@ -31,9 +36,10 @@ export class Transport {
   private closed: Promise<void> | null = null
   private drainWaiter: (() => void) | null = null
 
-  constructor (options: ResolvedOptions, state: SharedState, requestStateKeys?: Uint8Array[]) {
+  constructor (options: ResolvedOptions, state: SharedState, requestStateKeys?: Uint8Array[], telemetry: Telemetry | null = null) {
     this.options = options
     this.state = state
+    this.telemetry = telemetry
     this.hub = new StreamHub(options.heartbeatInterval, options.maxStreamQueueBytes)
     const server = options.server
     const store = options.eventStore
@@ -44,10 +50,11 @@ export class Transport {
       onClose: (session) => {
         if (store !== null) void store.dropSession(session.id)
         this.delivery.dropSession(session)
+        telemetry?.sessionEnded(session)
         server.sessionClosed?.(session)
       }
     })
-    this.dispatcher = new Dispatcher({
+    const dispatcherOptions: DispatcherOptions = {
       server,
       requestTimeout: options.requestTimeout,
       maxPending: options.maxPendingPerSession,
@@ -59,7 +66,10 @@ export class Transport {
         response: (session, response) => this.delivery.forwardResponse(session, response),
         cancel: (session, requestId, reason) => this.delivery.forwardCancel(session, requestId, reason)
       }
-    })
+    }
+    // Telemetry wraps the dispatcher rather than adding checks to it: without the option the
+    // request path is exactly the plain one.
+    this.dispatcher = telemetry === null ? new Dispatcher(dispatcherOptions) : new TracedDispatcher(dispatcherOptions, telemetry)
     this.delivery = state.delivery(this)
     const delivery = this.delivery
     const taskOptions = options.tasks
@@ -70,7 +80,7 @@ export class Transport {
       ? state.tasks({ maxTasks: taskOptions.maxTasks, maxTasksPerOwner: taskOptions.maxTasksPerOwner })
       : { store: taskOptions.store!, signals: taskOptions.signals! }
     this.tasks = new TaskEngine({ ...taskState, leaseTimeout: taskOptions.leaseTimeout, ownsState: own })
-    server.attach?.({
+    const host: McpServerHost = {
       requestStateKeys,
       tasks: this.tasks,
       notify: (id, notification) => delivery.notify(id, notification),
@@ -90,7 +100,8 @@ export class Transport {
         if (session === undefined) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: session ${id} is unknown or has ended`))
         return this.dispatcher.requestOnStandalone(session, method, params, requestOptions)
       }
-    })
+    }
+    server.attach?.(telemetry === null ? host : telemetry.host(host))
   }
 
   /**

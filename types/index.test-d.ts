@@ -19,6 +19,7 @@ import Fastify, {
 } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { Redis, Cluster } from 'ioredis'
+import { metrics, propagation, trace } from '@opentelemetry/api'
 import { McpServer as SdkMcpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { Server as SdkServer } from '@modelcontextprotocol/sdk/server/index.js'
 import mcpTransport, {
@@ -45,6 +46,7 @@ import mcpTransport, {
   type McpServerContract,
   type McpServerHost,
   type McpSessionInfo,
+  type McpTelemetryOptions,
   type McpTransportOptions,
   type NotificationContext,
   type RequestContext,
@@ -315,11 +317,16 @@ app.register(mcpTransport, {
   legacySse: true,
   deprecatedRoutes: false,
   auth,
+  telemetry: { tracerProvider: trace.getTracerProvider(), meterProvider: metrics.getMeterProvider(), propagator: propagation },
   prefix: '/api'
 })
 // The alternatives each union allows.
 app.register(mcpTransport, { server, responseMode: 'json', allowedHosts: false, cors: true, eventStore: false, health: false })
 app.register(mcpTransport, { server, responseMode: 'sse', cors: false })
+app.register(mcpTransport, { server, telemetry: true })
+app.register(mcpTransport, { server, telemetry: false })
+expectType<McpTelemetryOptions>({})
+expectType<McpTelemetryOptions>({ meterProvider: metrics.getMeterProvider() })
 // Fastify's own register options, and options computed from the instance.
 app.register(mcpTransport, { server, prefix: '/api', logLevel: 'warn' })
 app.register(mcpTransport, (instance) => ({ server, path: instance.prefix + '/mcp' }))
@@ -353,6 +360,10 @@ app.register(mcpTransport, { server, health: true })
 app.register(mcpTransport, { server, eventStore: true })
 // @ts-expect-error cors is a boolean or @fastify/cors options
 app.register(mcpTransport, { server, cors: 'https://app.example.com' })
+// @ts-expect-error telemetry is a boolean or OpenTelemetry providers
+app.register(mcpTransport, { server, telemetry: 'otlp' })
+// @ts-expect-error a tracer provider has getTracer
+app.register(mcpTransport, { server, telemetry: { tracerProvider: {} } })
 // @ts-expect-error sessionTimeout is milliseconds, a number
 app.register(mcpTransport, { server, sessionTimeout: '30m' })
 // @ts-expect-error legacySse is a boolean

@@ -3,6 +3,8 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { FastifyCorsOptions } from '@fastify/cors'
+// Types only: @opentelemetry/api is an optional peer dependency, loaded with `telemetry`.
+import type { MeterProvider, TextMapPropagator, TracerProvider } from '@opentelemetry/api'
 import type {
   JsonRpcNotification,
   JsonRpcRequest,
@@ -249,6 +251,20 @@ export interface AuthOptions {
   resourceMetadataUrl?: string
 }
 
+/**
+ * Where the `telemetry` option sends spans and metrics, and how it reads and writes trace
+ * context in `params._meta`. Each one defaults to the global one of @opentelemetry/api (what
+ * the OpenTelemetry Node SDK registers).
+ */
+export interface McpTelemetryOptions {
+  /** Default: the global tracer provider. */
+  tracerProvider?: TracerProvider
+  /** Default: the global meter provider. */
+  meterProvider?: MeterProvider
+  /** Reads and writes `traceparent`/`tracestate`/`baggage` in `_meta`. Default: the global propagator. */
+  propagator?: TextMapPropagator
+}
+
 export interface McpTransportOptions {
   /** The MCP server: createMcpServer(...) or any McpServerContract. Required. */
   server: McpServerContract
@@ -350,6 +366,15 @@ export interface McpTaskOptions {
   maxTasks?: number
   /** Most live tasks one owner may have in the default store. Default 100. Ignored with `store`. */
   maxTasksPerOwner?: number
+  /**
+   * OpenTelemetry traces and metrics by the MCP semantic conventions: a SERVER span per
+   * client request (parent: the trace context in `params._meta`), the
+   * mcp.server.operation.duration and mcp.server.session.duration histograms, live-count
+   * metrics, and the request's context in the `_meta` of what the server sends. Needs the
+   * optional peer dependency @opentelemetry/api. `true` uses its global providers; an object
+   * names them. Default false: nothing is loaded and no request pays for it.
+   */
+  telemetry?: boolean | McpTelemetryOptions
 }
 
 /**

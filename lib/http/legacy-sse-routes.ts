@@ -97,7 +97,7 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
   function message (request: FastifyRequest, reply: FastifyReply, session: Session): FastifyReply {
     // In this transport the session's one stream is its standalone stream, set at GET
     // (or, on another instance than the one holding it, the way there).
-    const channel = new SseSessionChannel(session.standalone!)
+    const channel = new SseSessionChannel(session.standalone!, request)
     const body = request.body as JsonRpcMessage | JsonRpcMessage[]
     // JSON-RPC batches are not part of this transport (the SDK's SSEServerTransport
     // rejects them too); their responses would have no single place on the stream.

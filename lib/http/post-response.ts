@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyReply } from 'fastify'
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/jsonrpc.js'
 import type { OutboundChannel } from '../protocol/outbound-channel.js'
 import type { Session } from '../sessions/session.js'
@@ -34,6 +34,11 @@ export class PostResponse implements OutboundChannel {
     this.remaining = expected
     this.batch = batch
     this.log = reply.log
+  }
+
+  /** The POST itself; a getter, so a request without telemetry stores nothing for it. */
+  get request (): FastifyRequest {
+    return this.reply.request
   }
 
   /** How the POST is answered; made on demand, since the plain JSON path never asks. */

@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Cancellation } from '../protocol/cancellation.js'
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/jsonrpc.js'
 import type { OutboundChannel } from '../protocol/outbound-channel.js'
@@ -40,6 +40,11 @@ export class ModernResponse implements OutboundChannel {
     // §Cancellation: a connection closed before the response (JSON wait or SSE stream)
     // cancels the request; the handler's signal aborts and its work stops.
     reply.raw.once('close', () => { if (!this.done) controller.abort() })
+  }
+
+  /** The POST itself; a getter, so a request without telemetry stores nothing for it. */
+  get request (): FastifyRequest {
+    return this.reply.request
   }
 
   send (message: JsonRpcMessage): boolean {

@@ -4,7 +4,6 @@ import type {
   AuthInfo,
   LoggingLevel,
   McpServerContract,
-  NotificationContext,
   OutboundRequestOptions,
   RequestContext,
   Result
@@ -13,6 +12,8 @@ import type { MessageSink, Session } from '../sessions/session.js'
 import { Cancellation } from './cancellation.js'
 import type { OutboundChannel } from './outbound-channel.js'
 import { SessionRequestContext } from './session-request-context.js'
+import { requestLogger } from './request-logger.js'
+import { ClientNotificationContext } from './notification-context.js'
 import {
   ErrorCode,
   McpError,
@@ -113,6 +114,7 @@ export class Dispatcher {
   runStateless (request: JsonRpcRequest, scope: StatelessScope, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger): Promise<JsonRpcResponse | null> {
     const meta = request.params?._meta as Record<string, unknown> | undefined
     const token = meta?.progressToken
+    let logger: FastifyBaseLogger | null = null
     const context: RequestContext = {
       requestId: request.id,
       method: request.method,
@@ -123,7 +125,8 @@ export class Dispatcher {
       httpHeaders: scope.headers,
       get signal () { return cancellation.signal },
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
-      logger: log,
+      // Made on first use (see requestLogger): most requests log nothing.
+      get logger () { return logger ?? (logger = requestLogger(log, undefined, request.id, request.method)) },
       authInfo: scope.authInfo,
       notify: (notification) => {
         if (!cancellation.aborted) channel.send({ jsonrpc: '2.0', ...notification })
@@ -199,12 +202,12 @@ export class Dispatcher {
     }
     const handle = this.server.handleNotification
     if (handle === undefined) return
-    const context: NotificationContext = { session, logger: log, authInfo }
+    const context = new ClientNotificationContext(session, notification.method, log, authInfo)
     try {
       const done = handle.call(this.server, notification, context)
-      if (done !== undefined) done.catch((err: unknown) => log.error({ err }, 'MCP notification handler failed'))
+      if (done !== undefined) done.catch((err: unknown) => context.logger.error({ err }, 'MCP notification handler failed'))
     } catch (err) {
-      log.error({ err }, 'MCP notification handler failed')
+      context.logger.error({ err }, 'MCP notification handler failed')
     }
   }
 

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import type { JsonRpcMessage, JsonRpcResponse } from './jsonrpc.js'
 
 /**
@@ -6,6 +7,8 @@ import type { JsonRpcMessage, JsonRpcResponse } from './jsonrpc.js'
  * POST's response; for the HTTP+SSE transport, the session's one stream.
  */
 export interface OutboundChannel {
+  /** The HTTP request that carried the client request (telemetry reads its network facts). */
+  readonly request: FastifyRequest
   /** A message related to the request, sent before its response. False when undeliverable. */
   send (message: JsonRpcMessage): boolean
   /** The request's final response. */

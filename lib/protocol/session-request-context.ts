@@ -4,6 +4,7 @@ import type { Session } from '../sessions/session.js'
 import type { Cancellation } from './cancellation.js'
 import type { JsonRpcRequest, RequestId } from './jsonrpc.js'
 import type { OutboundChannel } from './outbound-channel.js'
+import { requestLogger } from './request-logger.js'
 
 /** Sends a server-to-client request on a channel (the dispatcher's correlation). */
 export type OutboundSender = (session: Session, channel: OutboundChannel, signal: AbortSignal, method: string,
@@ -20,8 +21,9 @@ export class SessionRequestContext implements RequestContext {
   readonly protocolVersion: string
   readonly clientCapabilities: Record<string, unknown>
   readonly progressToken: string | number | undefined
-  readonly logger: FastifyBaseLogger
   readonly authInfo: AuthInfo | undefined
+  private readonly log: FastifyBaseLogger
+  private child: FastifyBaseLogger | null = null
   private readonly cancellation: Cancellation
   private readonly channel: OutboundChannel
   private readonly sender: OutboundSender
@@ -34,11 +36,17 @@ export class SessionRequestContext implements RequestContext {
     this.clientCapabilities = session.clientCapabilities
     const token = (request.params?._meta as Record<string, unknown> | undefined)?.progressToken
     this.progressToken = typeof token === 'string' || typeof token === 'number' ? token : undefined
-    this.logger = log
+    this.log = log
     this.authInfo = authInfo
     this.cancellation = cancellation
     this.channel = channel
     this.sender = sender
+  }
+
+  /** The request's logger (see requestLogger), made on first use. */
+  get logger (): FastifyBaseLogger {
+    if (this.child === null) this.child = requestLogger(this.log, this.session.id, this.requestId, this.method)
+    return this.child
   }
 
   get signal (): AbortSignal {

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import type { MessageSink } from '../sessions/session.js'
 import type { JsonRpcMessage, JsonRpcResponse } from './jsonrpc.js'
 import type { OutboundChannel } from './outbound-channel.js'
@@ -10,9 +11,12 @@ import type { OutboundChannel } from './outbound-channel.js'
  */
 export class SseSessionChannel implements OutboundChannel {
   readonly stream: MessageSink
+  /** The POST /messages that carried the request (the stream is the GET's). */
+  readonly request: FastifyRequest
 
-  constructor (stream: MessageSink) {
+  constructor (stream: MessageSink, request: FastifyRequest) {
     this.stream = stream
+    this.request = request
   }
 
   send (message: JsonRpcMessage): boolean {

@@ -77,7 +77,6 @@ export class ServerHandlerContext implements HandlerContext {
   readonly protocolVersion: string
   readonly clientCapabilities: Record<string, unknown>
   readonly progressToken: string | number | undefined
-  readonly logger: FastifyBaseLogger
   private readonly base: RequestContext
   private readonly round: InputRound | undefined
   /** 2026-07-28 or later: no session, MRTR instead of server-to-client requests. */
@@ -98,7 +97,11 @@ export class ServerHandlerContext implements HandlerContext {
     this.protocolVersion = base.protocolVersion
     this.clientCapabilities = base.clientCapabilities
     this.progressToken = base.progressToken
-    this.logger = base.logger
+  }
+
+  // A getter as well: the transport makes the request's child logger on first use only.
+  get logger (): FastifyBaseLogger {
+    return this.base.logger
   }
 
   // A getter, not a copy: the transport makes the AbortSignal only when someone asks.
