@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuthInfo, JsonRpcNotification, OutboundRequestOptions, RequestContext, Result } from '../../types/index.js'
 import type { Session } from '../sessions/session.js'
@@ -22,11 +23,12 @@ export class SessionRequestContext implements RequestContext {
   readonly progressToken: string | number | undefined
   readonly logger: FastifyBaseLogger
   readonly authInfo: AuthInfo | undefined
+  readonly httpHeaders: IncomingHttpHeaders | undefined
   private readonly cancellation: Cancellation
   private readonly channel: OutboundChannel
   private readonly sender: OutboundSender
 
-  constructor (session: Session, request: JsonRpcRequest, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger, sender: OutboundSender, authInfo: AuthInfo | undefined) {
+  constructor (session: Session, request: JsonRpcRequest, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger, sender: OutboundSender, authInfo: AuthInfo | undefined, headers: IncomingHttpHeaders | undefined) {
     this.requestId = request.id
     this.method = request.method
     this.session = session
@@ -36,6 +38,7 @@ export class SessionRequestContext implements RequestContext {
     this.progressToken = typeof token === 'string' || typeof token === 'number' ? token : undefined
     this.logger = log
     this.authInfo = authInfo
+    this.httpHeaders = headers
     this.cancellation = cancellation
     this.channel = channel
     this.sender = sender

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import type {
   AuthInfo,
@@ -89,7 +90,11 @@ class ServerHandlerContext implements HandlerContext {
     return this.base.signal
   }
 
-  // A getter too: without the auth option it costs the context nothing.
+  // Getters too: a copy per request would cost every handler that never reads them.
+  get httpHeaders (): IncomingHttpHeaders | undefined {
+    return this.base.httpHeaders
+  }
+
   get authInfo (): AuthInfo | undefined {
     return this.base.authInfo
   }

@@ -76,6 +76,10 @@ export class ToolRegistry {
     this.changed()
   }
 
+  has (name: string): boolean {
+    return this.tools.has(name)
+  }
+
   remove (name: string): boolean {
     const removed = this.tools.delete(name)
     if (removed) this.changed()
