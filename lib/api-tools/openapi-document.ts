@@ -5,7 +5,7 @@ import { successSchema } from './route-operations.js'
 import { inlineRefs } from './schema-refs.js'
 
 // OpenAPI 3.x: the Path Item's operation fields.
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'])
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json$/
 
 interface Parameter {
@@ -86,7 +86,8 @@ export function openApiOperations (document: unknown): OpenApiOperations {
     } catch (err) {
       throw new TypeError(`OpenAPI path ${path}: ${(err as Error).message}`)
     }
-    for (const method of METHODS) {
+    // In the document's order, as routes are in declaration order.
+    for (const method of Object.keys(item).filter((key) => METHODS.has(key))) {
       const operation = record(item[method])
       if (operation === undefined) continue
       // §Path Item Object: path-level parameters apply unless the operation redefines

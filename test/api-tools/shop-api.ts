@@ -251,7 +251,8 @@ export async function shopApi (app: FastifyInstance, state: ShopState): Promise<
     throw new Error('the warehouse is on fire')
   })
 
-  app.get('/teapot', { schema: { tags: ['debug'], querystring: { type: 'object', properties: {} } } }, async (_request, reply) => {
+  const verbose = { type: 'object', properties: { verbose: { type: 'boolean' } } }
+  app.get('/teapot', { schema: { tags: ['debug'], querystring: verbose } }, async (_request, reply) => {
     return reply.code(418).send({ statusCode: 418, error: "I'm a Teapot", message: 'short and stout' })
   })
 
@@ -264,7 +265,7 @@ export async function shopApi (app: FastifyInstance, state: ShopState): Promise<
   })
 
   // A finite event stream: the tool must refuse it at its headers.
-  app.get('/events', { schema: { tags: ['streams'], querystring: { type: 'object', properties: {} } } }, async (_request, reply) => {
+  app.get('/events', { schema: { tags: ['streams'], querystring: verbose } }, async (_request, reply) => {
     return reply.type('text/event-stream').send(Readable.from(['data: one\n\n', 'data: two\n\n']))
   })
 
