@@ -22,7 +22,7 @@ const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json$/
 /** `{ content: { 'application/json': { schema } } }` (a body or answer per media type), else the schema itself. */
 function jsonSchemaOf (schema: JsonSchema | undefined): JsonSchema | undefined {
   const content = schema?.content as Record<string, { schema?: JsonSchema }> | undefined
-  if (content === undefined || content === null || typeof content !== 'object') return schema
+  if (content === undefined) return schema
   const media = Object.keys(content).find((type) => JSON_MEDIA.test(type))
   return media === undefined ? undefined : content[media].schema
 }
