@@ -156,11 +156,11 @@ test('calls over HTTP: timeout, unreachable API, answers that are not what they 
   const { base, seen } = await unreliableApi(t)
   const { client } = await toolsOf(t, calls, {
     baseUrl: base.href,
-    timeout: 300,
+    timeout: 1500,
     headers: async (context) => ({ authorization: 'Bearer api-key', 'x-mcp-request': String(context.requestId) })
   })
   t.same(await client.call('badJson'), { content: [{ type: 'text', text: '{not json' }] }, 'JSON that does not parse is text')
-  t.same(await client.call('slow'), { content: [{ type: 'text', text: 'GET /slow did not answer within 300 ms (timeout)' }], isError: true })
+  t.same(await client.call('slow'), { content: [{ type: 'text', text: 'GET /slow did not answer within 1500 ms (timeout)' }], isError: true })
   t.equal(seen[0].authorization, 'Bearer api-key', 'options.headers supplied the credentials')
   t.type(seen[0]['x-mcp-request'], 'string', 'computed per call from the context')
   t.match(await client.call('redirect'), { isError: true, content: [{ text: /^HTTP 302 Found/ }] }, 'redirects are not followed')
