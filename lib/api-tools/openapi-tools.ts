@@ -1,4 +1,5 @@
 import type { OpenApiToolOptions } from '../../types/index.js'
+import type { CallToolResult } from '../server/tool-registry.js'
 import { resolveOpenApiToolOptions } from './api-tool-options.js'
 import { addOperationTools, type OperationCaller, type ToolSink } from './api-tools.js'
 import { answerResult } from './answer-mapping.js'
@@ -6,7 +7,7 @@ import { forwardedHeaders } from './forwarded-headers.js'
 import { describeOperation } from './operation.js'
 import { openApiOperations } from './openapi-document.js'
 
-function failure (text: string) {
+function failure (text: string): CallToolResult {
   return { content: [{ type: 'text', text }], isError: true }
 }
 
@@ -41,25 +42,28 @@ export function addOpenApiTools (sink: ToolSink, document: unknown, options: Ope
     signal.addEventListener('abort', cancelled, { once: true })
     const timer = setTimeout(() => controller.abort(), timeout)
     timer.unref()
-    try {
+    const attempt = async (): Promise<CallToolResult> => {
       const response = await fetch(url, { method: operation.method, headers, body, signal: controller.signal, redirect: 'manual' })
       const stream = response.body
-      return await answerResult({
+      return answerResult({
         status: response.status,
         contentType: response.headers.get('content-type') ?? undefined,
         // No body (204, HEAD) reads as empty.
         body: stream ?? [],
+        // Rejects when the stream is being read: leaving the for-await cancels it then.
         discard: () => { void stream?.cancel().catch(() => {}) },
         url
       }, output, maxAnswerBytes)
-    } catch (err) {
-      if (controller.signal.aborted && !signal.aborted) return failure(`${describeOperation(operation)} did not answer within ${timeout} ms (timeout)`)
-      const cause = (err as { cause?: { code?: string, message?: string } }).cause
-      return failure(`${describeOperation(operation)} could not be called at ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`)
-    } finally {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', cancelled)
     }
+    const result = await attempt().catch((err: unknown) => {
+      if (controller.signal.aborted && !signal.aborted) return failure(`${describeOperation(operation)} did not answer within ${timeout} ms (timeout)`)
+      // fetch rejects with 'fetch failed' and the reason (ECONNREFUSED…) as its cause.
+      const code = (err as { cause?: { code?: string } }).cause?.code
+      return failure(`${describeOperation(operation)} could not be called at ${url}: ${code ?? (err as Error).message}`)
+    })
+    clearTimeout(timer)
+    signal.removeEventListener('abort', cancelled)
+    return result
   }
 
   addOperationTools({

@@ -128,3 +128,33 @@ test('an OpenAPI call whose headers fetch refuses is an isError result', async (
   const result = await server.handleRequest({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_x', arguments: {} } }, fakeContext({ httpHeaders: {} }))
   t.match(result, { isError: true, content: [{ text: /^GET \/x could not be called at http:\/\/127.0.0.1:1\/x: .*header/i }] })
 })
+
+test('an OpenAPI call the client cancels stops, and a too large answer stops reading', async (t) => {
+  const api = Fastify({ forceCloseConnections: true })
+  let release = (): void => {}
+  const released = new Promise<void>((resolve) => { release = resolve })
+  let arrived = (): void => {}
+  const arrival = new Promise<void>((resolve) => { arrived = resolve })
+  api.get('/slow', async () => {
+    arrived()
+    await released
+    return {}
+  })
+  api.get('/big', async (_request, reply) => reply.type('text/plain').send('y'.repeat(100_000)))
+  t.teardown(() => {
+    release()
+    return api.close()
+  })
+  await api.listen({ port: 0, host: '127.0.0.1' })
+  const ok = { description: 'ok', content: { 'text/plain': {} } }
+  const server = createMcpServer({ name: 'c', version: '1.0.0' })
+  server.openapi({ openapi: '3.1.0', paths: { '/slow': { get: { responses: { 200: ok }, parameters: [{ name: 'q', in: 'query' }] } }, '/big': { get: { parameters: [{ name: 'q', in: 'query' }] } } } },
+    { baseUrl: `http://127.0.0.1:${(api.server.address() as { port: number }).port}`, maxAnswerBytes: 1000 })
+  const controller = new AbortController()
+  const call = server.handleRequest({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_slow', arguments: {} } }, fakeContext({ httpHeaders: {}, signal: controller.signal }))
+  await arrival
+  controller.abort()
+  t.match(await call, { isError: true, content: [{ text: /^GET \/slow could not be called at .*abort/i }] }, 'not reported as a timeout')
+  t.same(await server.handleRequest({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_big', arguments: {} } }, fakeContext({ httpHeaders: {} })),
+    { content: [{ type: 'text', text: 'HTTP 200 OK: the answer is larger than 1000 bytes (maxAnswerBytes)' }], isError: true })
+})
