@@ -13,16 +13,9 @@ export interface ToolClient {
 
 let nextId = 1
 
-/** A legacy session; `always` goes with every request (e.g. the MCP request's Authorization). */
-export async function legacyClient (app: FastifyInstance, always: Record<string, string> = {}): Promise<ToolClient> {
-  const init = await post(app, initializeBody(), always)
-  if (init.statusCode !== 200) throw new Error(`initialize failed: ${init.statusCode} ${init.body}`)
-  const session = init.headers['mcp-session-id'] as string
-  const rpc = async (method: string, params: Record<string, unknown>, headers: Record<string, string> = {}) => {
-    const res = await post(app, { jsonrpc: '2.0', id: nextId++, method, params }, { ...always, ...sessionHeaders(session), ...headers })
-    const body = res.json()
-    return body.error === undefined ? body.result : { error: body.error }
-  }
+type Rpc = (method: string, params: Record<string, unknown>, headers?: Record<string, string>) => Promise<any>
+
+function toolClient (rpc: Rpc): ToolClient {
   return {
     async tools () {
       const result = await rpc('tools/list', {})
@@ -32,17 +25,21 @@ export async function legacyClient (app: FastifyInstance, always: Record<string,
   }
 }
 
+/** The JSON-RPC result, or the error as { error }. */
+function outcome (body: any): any {
+  return body.error === undefined ? body.result : { error: body.error }
+}
+
+/** A legacy session; `always` goes with every request (e.g. the MCP request's Authorization). */
+export async function legacyClient (app: FastifyInstance, always: Record<string, string> = {}): Promise<ToolClient> {
+  const init = await post(app, initializeBody(), always)
+  if (init.statusCode !== 200) throw new Error(`initialize failed: ${init.statusCode} ${init.body}`)
+  const session = init.headers['mcp-session-id'] as string
+  return toolClient(async (method, params, headers = {}) =>
+    outcome((await post(app, { jsonrpc: '2.0', id: nextId++, method, params }, { ...always, ...sessionHeaders(session), ...headers })).json()))
+}
+
 export function modernClient (app: FastifyInstance): ToolClient {
-  const rpc = async (method: string, params: Record<string, unknown>, headers: Record<string, string> = {}) => {
-    const res = await modernRequest(app, method, params, { id: nextId++, headers })
-    const body = res.json()
-    return body.error === undefined ? body.result : { error: body.error }
-  }
-  return {
-    async tools () {
-      const result = await rpc('tools/list', {})
-      return new Map(result.tools.map((tool: any) => [tool.name, tool]))
-    },
-    call: (name, args = {}, headers) => rpc('tools/call', { name, arguments: args }, headers)
-  }
+  return toolClient(async (method, params, headers = {}) =>
+    outcome((await modernRequest(app, method, params, { id: nextId++, headers })).json()))
 }

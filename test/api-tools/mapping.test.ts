@@ -12,6 +12,7 @@ import { routeOperations } from '../../lib/api-tools/route-operations.js'
 import type { ApiOperation } from '../../lib/api-tools/operation.js'
 import { createMcpServer } from '../../lib/index.js'
 import { fakeContext } from '../server/fake-context.js'
+import { settleTimers, trackTimers } from '../interop/support/timer-tracker.js'
 
 function operation (fields: Partial<ApiOperation>): ApiOperation {
   return {
@@ -150,6 +151,8 @@ test('an OpenAPI call the client cancels stops, and a too large answer stops rea
   const server = createMcpServer({ name: 'c', version: '1.0.0' })
   server.openapi({ openapi: '3.1.0', paths: { '/slow': { get: { responses: { 200: ok }, parameters: [{ name: 'q', in: 'query' }] } }, '/big': { get: { parameters: [{ name: 'q', in: 'query' }] } } } },
     { baseUrl: `http://127.0.0.1:${(api.server.address() as { port: number }).port}`, maxAnswerBytes: 1000 })
+  const timers = trackTimers()
+  t.teardown(() => timers.stop())
   const controller = new AbortController()
   const call = server.handleRequest({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_slow', arguments: {} } }, fakeContext({ httpHeaders: {}, signal: controller.signal }))
   await arrival
@@ -157,4 +160,6 @@ test('an OpenAPI call the client cancels stops, and a too large answer stops rea
   t.match(await call, { isError: true, content: [{ text: /^GET \/slow could not be called at .*abort/i }] }, 'not reported as a timeout')
   t.same(await server.handleRequest({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_big', arguments: {} } }, fakeContext({ httpHeaders: {} })),
     { content: [{ type: 'text', text: 'HTTP 200 OK: the answer is larger than 1000 bytes (maxAnswerBytes)' }], isError: true })
+  await settleTimers()
+  t.same(timers.alive(), [], 'every call cleared its timeout timer, however it ended')
 })

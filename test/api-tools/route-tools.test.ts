@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
 import mcpTransport, { createMcpServer, type McpServer, type McpTransportOptions, type RouteToolOptions } from '../../lib/index.js'
-import { ADMIN_TOKEN, SHOP_TOOLS, shopApi, shopState, type ShopState } from './shop-api.js'
+import { ADMIN_TOKEN, SHOP_TOOLS, orderSchema, shopApi, shopState, type ShopState } from './shop-api.js'
 import { legacyClient, modernClient, type ToolClient } from './harness.js'
 
 interface Shop {
@@ -26,16 +26,8 @@ async function shop (t: Tap.Test, options?: RouteToolOptions, transport: Partial
   return { app, server, state, client: await legacyClient(app, always), logs }
 }
 
-const ORDER_SCHEMA = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    item: { type: 'string' },
-    quantity: { type: 'integer', minimum: 1 },
-    status: { type: 'string', enum: ['open', 'shipped', 'cancelled'] }
-  },
-  required: ['id', 'item', 'quantity', 'status']
-}
+// The shared schema as a tool lists it: inlined, without its $id.
+const { $id: _orderId, ...ORDER_SCHEMA } = orderSchema
 
 test('every route with a schema is a tool, in declaration order; MCP routes, schema-less and config.mcp false routes are not', async (t) => {
   const { client, logs } = await shop(t)

@@ -15,7 +15,7 @@ export interface ShopState {
   orders: Map<number, Order>
 }
 
-const order = {
+export const orderSchema = {
   $id: 'Order',
   type: 'object',
   properties: {
@@ -58,7 +58,7 @@ export function shopState (): ShopState {
 /** Declares the shop's routes on `app` (call it after server.routes(app) to have them as tools). */
 export async function shopApi (app: FastifyInstance, state: ShopState): Promise<void> {
   app.addSchema(address)
-  app.addSchema(order)
+  app.addSchema(orderSchema)
   app.addSchema(customer)
   app.addHook('onRequest', async (request) => {
     state.seen.push(`${request.method} ${request.url}`)
