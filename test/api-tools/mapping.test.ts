@@ -3,6 +3,7 @@
 import { test } from 'tap'
 import Fastify from 'fastify'
 import { toolInput } from '../../lib/api-tools/input-schema.js'
+import { validToolName } from '../../lib/api-tools/tool-naming.js'
 import { requestParts } from '../../lib/api-tools/request-parts.js'
 import { inlineRefs } from '../../lib/api-tools/schema-refs.js'
 import { forwardedHeaders } from '../../lib/api-tools/forwarded-headers.js'
@@ -162,4 +163,14 @@ test('an OpenAPI call the client cancels stops, and a too large answer stops rea
     { content: [{ type: 'text', text: 'HTTP 200 OK: the answer is larger than 1000 bytes (maxAnswerBytes)' }], isError: true })
   await settleTimers()
   t.same(timers.alive(), [], 'every call cleared its timeout timer, however it ended')
+})
+
+test('small rules: a name with nothing valid left is "tool"; a RegExp where none belongs is shown as one; path-level parameters alone; an operation that is no object is none', async (t) => {
+  t.equal(validToolName('¡¿!'), 'tool')
+  const server = createMcpServer({ name: 's', version: '1.0.0' })
+  t.throws(() => server.routes(Fastify(), { include: { methods: /GET/ as never } }), { message: /"server.routes options.include.methods" is \/GET\/; expected an array/ })
+  server.openapi({ openapi: '3.0.0', paths: { '/n': { get: null }, '/p/{id}': { parameters: [{ name: 'id', in: 'path' }], delete: { responses: { 204: { description: 'gone' } } } } } }, { baseUrl: 'http://127.0.0.1:1' })
+  const listed = await server.handleRequest({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }, fakeContext())
+  t.same((listed.tools as Array<Record<string, unknown>>).map((tool) => [tool.name, tool.inputSchema]),
+    [['delete_p_by_id', { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }]])
 })
