@@ -14,6 +14,7 @@ import { createBearerGuard } from './auth/bearer-guard.js'
 import { resourceMetadataRoutes } from './auth/resource-metadata.js'
 import { Transport } from './transport.js'
 import { loadTelemetry } from './telemetry/load-telemetry.js'
+import { markTransportRoutes } from './api-tools/transport-routes.js'
 
 // Headers a browser client must be allowed to send and to read (2025-11-25 transports).
 // Mcp-Param-* names vary per tool: pass `cors: { allowedHeaders: [...] }` to allow them.
@@ -43,6 +44,8 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
   // The MCP routes live in their own encapsulated context: their body parser, error
   // rendering, CORS and guards must not change how the rest of the app behaves.
   await fastify.register(async function mcpRoutes (instance) {
+    // The plugin's routes never become tools of server.routes(app).
+    markTransportRoutes(instance)
     instance.removeAllContentTypeParsers()
     instance.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody)
     instance.setErrorHandler(createErrorHandler(options.bodyLimit))
@@ -74,12 +77,14 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
   const auth = options.auth
   if (auth !== null) {
     await fastify.register(async function mcpResourceMetadata (instance) {
+      markTransportRoutes(instance)
       resourceMetadataRoutes(instance, auth)
     })
   }
 
   if (options.health.length > 0) {
     await fastify.register(async function mcpHealth (instance) {
+      markTransportRoutes(instance)
       healthRoutes(instance, transport)
     }, { prefix: opts.prefix })
   }

@@ -13,6 +13,7 @@
 // .d.ts files in dist/ are generated from exactly these, and they exist before a build.
 import Fastify, {
   type FastifyBaseLogger,
+  type FastifyContextConfig,
   type FastifyInstance,
   type FastifyRequest,
   type FastifyTypeProvider
@@ -71,7 +72,11 @@ import mcpTransport, {
   type TaskSignals,
   type TaskStatus,
   type TaskStore,
-  type TaskSupport
+  type TaskSupport,
+  type ApiToolRule,
+  type McpRouteConfig,
+  type OpenApiToolOptions,
+  type RouteToolOptions
 } from '../lib/index.js'
 import {
   SdkServerAdapter,
@@ -540,4 +545,36 @@ fromSdkServer(() => ({ name: 'sdk' }))
   // @ts-expect-error a client is required
   redisState({})
   assertType<Equal<ReturnType<FastifyInstance['mcpSessions']['notify']>, boolean | Promise<boolean>>>(true)
+}
+
+// server.routes(app, options) and server.openapi(document, options): routes and OpenAPI operations as tools.
+{
+  const server = createMcpServer({ name: 'api', version: '1.0.0' })
+  const api = Fastify()
+  assertType<Equal<ReturnType<typeof server.routes>, McpServer>>(true)
+  server.routes(api)
+  server.routes(api, { include: { tags: ['public'] }, exclude: [{ methods: ['DELETE'], url: /^\/admin/ }], forwardHeaders: ['authorization'], forwardToken: true, maxAnswerBytes: 1024 })
+  // config.mcp is declared on every route's config.
+  api.get('/orders/:id', { config: { mcp: { name: 'get_order', annotations: { openWorldHint: false } } } }, async () => ({}))
+  api.get('/hidden', { config: { mcp: false } }, async () => ({}))
+  assertType<Equal<FastifyContextConfig['mcp'], boolean | McpRouteConfig | undefined>>(true)
+  expectType<McpRouteConfig>({ name: 'n', title: 't', description: 'd' })
+  expectType<ApiToolRule>({ methods: ['GET'], url: '/orders/*', tags: ['a'] })
+  // @ts-expect-error forwardHeaders names headers
+  expectType<RouteToolOptions>({ forwardHeaders: 'authorization' })
+  const openapi: OpenApiToolOptions = {
+    baseUrl: 'http://127.0.0.1:3000',
+    timeout: 5000,
+    headers: async (context) => {
+      assertType<Equal<typeof context, RequestContext>>(true)
+      return { authorization: 'Bearer api-key' }
+    },
+    logger: api.log
+  }
+  assertType<Equal<ReturnType<typeof server.openapi>, McpServer>>(true)
+  server.openapi({ openapi: '3.1.0', paths: {} }, openapi)
+  // @ts-expect-error baseUrl is required
+  server.openapi({ openapi: '3.1.0', paths: {} }, {})
+  // @ts-expect-error forwardToken is for routes only: an OpenAPI API is another service
+  expectType<OpenApiToolOptions>({ baseUrl: 'http://x', forwardToken: true })
 }

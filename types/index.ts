@@ -86,7 +86,10 @@ export interface RequestContext {
    * whose threshold is the session's logLevel.
    */
   readonly logLevel?: LoggingLevel | undefined
-  /** Modern era: the request's HTTP headers (e.g. SEP-2243 Mcp-Param-* values). Unset for legacy requests. */
+  /**
+   * The headers of the HTTP request that carried this message (modern era: e.g. SEP-2243
+   * Mcp-Param-* values; both eras: what `forwardHeaders` passes on to route tools).
+   */
   readonly httpHeaders?: IncomingHttpHeaders
   /** Aborted when the client cancels the request or its session ends. */
   readonly signal: AbortSignal
@@ -402,6 +405,71 @@ export interface McpSessions {
   broadcast (notification: Omit<JsonRpcNotification, 'jsonrpc'>): number | Promise<number>
 }
 
+/**
+ * Which operations (Fastify routes, or OpenAPI operations) become tools. Every field that is
+ * set must match; unset fields match everything.
+ */
+export interface ApiToolRule {
+  /** HTTP methods, in any case: ['GET', 'POST']. */
+  methods?: string[]
+  /**
+   * The route's URL as declared (`/orders/:id`) or the OpenAPI path (`/orders/{id}`): a
+   * string in which `*` stands for any characters, or a RegExp.
+   */
+  url?: string | RegExp
+  /** Matches an operation with at least one of these tags (`schema.tags`). */
+  tags?: string[]
+}
+
+/** What one route's `config.mcp` (or an OpenAPI operation's `x-mcp`) may say about its tool. */
+export interface McpRouteConfig {
+  /** The tool's name. Default: the `operationId`, else a name derived from method and URL. */
+  name?: string
+  title?: string
+  /** Default: the schema's `summary` and `description`. */
+  description?: string
+  /** Merged over the annotations derived from the method. */
+  annotations?: Record<string, unknown>
+}
+
+/** Options shared by `server.routes(app, options)` and `server.openapi(document, options)`. */
+export interface ApiToolOptions {
+  /** Operations that become tools: one rule or a list (any may match). Default: every operation. */
+  include?: ApiToolRule | ApiToolRule[]
+  /** Operations that never become tools, even when included. Default: none. */
+  exclude?: ApiToolRule | ApiToolRule[]
+  /**
+   * Headers of the MCP request passed on to the operation, by name (any case). Nothing
+   * else of the MCP request is forwarded. Default: none.
+   */
+  forwardHeaders?: string[]
+  /** Largest answer body in bytes a tool reads; a larger one is an isError result. Default 4 MiB (4194304). */
+  maxAnswerBytes?: number
+}
+
+export interface RouteToolOptions extends ApiToolOptions {
+  /**
+   * With the plugin's `auth` option: sends the MCP request's verified token to the route as
+   * `Authorization: Bearer <token>`. The route is part of this server, the token's
+   * audience, so this is not token passthrough to another service. Default false.
+   */
+  forwardToken?: boolean
+}
+
+export interface OpenApiToolOptions extends ApiToolOptions {
+  /** Where the API is served: the operations' paths are appended to it. Required. */
+  baseUrl: string
+  /** Milliseconds an HTTP call may take before it is aborted and answered as an isError result. Default 30000. */
+  timeout?: number
+  /**
+   * Extra headers for every call, computed per call (e.g. credentials for the API, from a
+   * token exchange). Runs after forwardHeaders and wins over them. Default none.
+   */
+  headers?: (context: RequestContext) => Record<string, string> | Promise<Record<string, string>>
+  /** Where skipped operations are reported (a pino-like logger). Default: not reported. */
+  logger?: Pick<FastifyBaseLogger, 'debug' | 'info' | 'warn'>
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** The MCP sessions of fastify-mcp-transport. */
@@ -413,5 +481,12 @@ declare module 'fastify' {
      * the bearer guard before any handler runs). Undefined elsewhere and without `auth`.
      */
     mcpAuth: AuthInfo | undefined
+  }
+  interface FastifyContextConfig {
+    /**
+     * fastify-mcp-transport's `server.routes(app)`: true or a McpRouteConfig makes this
+     * route a tool whatever the include rules say; false keeps it out.
+     */
+    mcp?: boolean | McpRouteConfig
   }
 }

@@ -108,7 +108,7 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
         throw new FST_MCP_SESSION_BUSY(options.maxRequestsPerSession, 'requests in flight')
       }
       if (body.method === 'initialize') initialize(session, body, channel, request.log, request.mcpAuth)
-      else void dispatcher.request(session, body, channel, request.log, request.mcpAuth)
+      else void dispatcher.request(session, body, channel, request.log, request.mcpAuth, request.headers)
     } else if (isNotification(body)) {
       dispatcher.notification(session, body, request.log, request.mcpAuth)
     } else {

@@ -66,7 +66,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     recordClientHello(session, message.params ?? {})
     reply.header('mcp-session-id', session.id)
     const channel = new PostResponse(transport, reply, session, 1, false)
-    const response = await dispatcher.run(session, message, channel, request.log, request.mcpAuth)
+    const response = await dispatcher.run(session, message, channel, request.log, request.mcpAuth, request.headers)
     if (response === null || 'error' in response) {
       // A failed initialize leaves no session behind for the client to reuse.
       sessions.close(session.id)
@@ -108,7 +108,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     }
     if (requests.length === 0) return reply.code(202).send()
     const channel = new PostResponse(transport, reply, session, requests.length, true)
-    for (const message of requests) void dispatcher.request(session, message, channel, request.log, request.mcpAuth)
+    for (const message of requests) void dispatcher.request(session, message, channel, request.log, request.mcpAuth, request.headers)
     return answer(reply, await channel.outcome)
   }
 
@@ -146,7 +146,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     assertRoom(session, 1)
     const channel = new PostResponse(transport, reply, session, 1, false)
     // request.mcpAuth is undefined without the auth option: nothing is built for it.
-    const response = dispatcher.run(session, body, channel, request.log, request.mcpAuth)
+    const response = dispatcher.run(session, body, channel, request.log, request.mcpAuth, request.headers)
     if (response instanceof Promise) return response.then((settled) => deliver(reply, channel, settled))
     return deliver(reply, channel, response)
   }

@@ -81,8 +81,8 @@ export class Dispatcher {
   }
 
   /** Runs one client request to completion and answers it on `channel`. */
-  async request (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger, authInfo?: AuthInfo): Promise<void> {
-    const response = await this.run(session, request, channel, log, authInfo)
+  async request (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger, authInfo?: AuthInfo, headers?: IncomingHttpHeaders): Promise<void> {
+    const response = await this.run(session, request, channel, log, authInfo, headers)
     if (response === null) channel.abandon()
     else channel.respond(response)
   }
@@ -92,11 +92,12 @@ export class Dispatcher {
    * request was cancelled (2025-11-25 cancellation: a cancelled request gets no response).
    * A handler that answered synchronously gets its response back synchronously.
    * `authInfo` is the HTTP request's verified token (the `auth` option); undefined without
-   * it, so the hot path builds nothing for authorization it does not use.
+   * it, so the hot path builds nothing for authorization it does not use. `headers` are the
+   * HTTP request's (a reference, not a copy), for handlers that forward some of them.
    */
-  run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger, authInfo?: AuthInfo): MaybePromise<JsonRpcResponse | null> {
+  run (session: Session, request: JsonRpcRequest, channel: OutboundChannel, log: FastifyBaseLogger, authInfo?: AuthInfo, headers?: IncomingHttpHeaders): MaybePromise<JsonRpcResponse | null> {
     const cancellation = new Cancellation()
-    const context = new SessionRequestContext(session, request, cancellation, channel, log, this.outbound, authInfo)
+    const context = new SessionRequestContext(session, request, cancellation, channel, log, this.outbound, authInfo, headers)
     const answer = this.execute(request, context, cancellation, session)
     // Only a request still running can be cancelled, counted or aborted by the session's
     // end: one answered synchronously never enters the in-flight map, whose growing and

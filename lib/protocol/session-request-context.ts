@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuthInfo, JsonRpcNotification, OutboundRequestOptions, RequestContext, Result } from '../../types/index.js'
 import type { Session } from '../sessions/session.js'
@@ -24,11 +25,12 @@ export class SessionRequestContext implements RequestContext {
   readonly authInfo: AuthInfo | undefined
   private readonly log: FastifyBaseLogger
   private child: FastifyBaseLogger | null = null
+  readonly httpHeaders: IncomingHttpHeaders | undefined
   private readonly cancellation: Cancellation
   private readonly channel: OutboundChannel
   private readonly sender: OutboundSender
 
-  constructor (session: Session, request: JsonRpcRequest, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger, sender: OutboundSender, authInfo: AuthInfo | undefined) {
+  constructor (session: Session, request: JsonRpcRequest, cancellation: Cancellation, channel: OutboundChannel, log: FastifyBaseLogger, sender: OutboundSender, authInfo: AuthInfo | undefined, headers: IncomingHttpHeaders | undefined) {
     this.requestId = request.id
     this.method = request.method
     this.session = session
@@ -38,6 +40,7 @@ export class SessionRequestContext implements RequestContext {
     this.progressToken = typeof token === 'string' || typeof token === 'number' ? token : undefined
     this.log = log
     this.authInfo = authInfo
+    this.httpHeaders = headers
     this.cancellation = cancellation
     this.channel = channel
     this.sender = sender

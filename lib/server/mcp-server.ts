@@ -5,10 +5,13 @@ import type {
   McpServerHost,
   McpSessionInfo,
   NotificationContext,
+  OpenApiToolOptions,
   OutboundRequestOptions,
   RequestContext,
-  Result
+  Result,
+  RouteToolOptions
 } from '../../types/index.js'
+import type { FastifyInstance } from 'fastify'
 import type { Static, TSchema } from '@sinclair/typebox'
 import { ErrorCode, McpError } from '../protocol/jsonrpc.js'
 import { negotiateVersion, versionAtLeast } from '../protocol/versions.js'
@@ -35,6 +38,8 @@ import { RequestStateSigner, type RequestStateKey } from '../modern/request-stat
 import { InputRequired, InputRound, MRTR_METHODS } from './input-round.js'
 import { checkParamHeaders } from './param-headers.js'
 import { page } from './pagination.js'
+import { addRouteTools } from '../api-tools/route-tools.js'
+import { addOpenApiTools } from '../api-tools/openapi-tools.js'
 
 /**
  * A JSON Schema that is not a TypeBox schema (TypeBox schemas carry a phantom `static`
@@ -169,6 +174,26 @@ export class McpServer implements McpServerContract {
   tool<A = any> (name: string, definition: ToolDefinition & { input?: PlainJsonSchema }, handler: ToolHandler<A>): this
   tool (name: string, definition: ToolDefinition, handler: ToolHandler): this {
     this.tools.add(name, definition, handler)
+    return this
+  }
+
+  /**
+   * Makes the app's routes tools: those marked with `config.mcp`, or matched by
+   * `options.include`/`exclude` (every route by default). Call it before declaring the
+   * routes; they become tools when the app is ready. A call runs the route through
+   * `app.inject`, so the app's hooks, validation, serialization and auth apply.
+   */
+  routes (app: FastifyInstance, options?: RouteToolOptions): this {
+    addRouteTools(this.tools, app, options)
+    return this
+  }
+
+  /**
+   * Makes an OpenAPI 3.x document's operations tools that call `options.baseUrl` over
+   * HTTP, mapped as routes are (names, schemas, filters, header forwarding, answers).
+   */
+  openapi (document: object, options: OpenApiToolOptions): this {
+    addOpenApiTools(this.tools, document, options)
     return this
   }
 

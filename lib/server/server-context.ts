@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import type {
   AuthInfo,
@@ -126,7 +127,11 @@ export class ServerHandlerContext implements HandlerContext {
     if (this.task === undefined && this.promote !== undefined) await this.promote()
   }
 
-  // A getter too: without the auth option it costs the context nothing.
+  // Getters too: a copy per request would cost every handler that never reads them.
+  get httpHeaders (): IncomingHttpHeaders | undefined {
+    return this.base.httpHeaders
+  }
+
   get authInfo (): AuthInfo | undefined {
     return this.base.authInfo
   }

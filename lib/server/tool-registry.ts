@@ -107,6 +107,10 @@ export class ToolRegistry {
     this.changed()
   }
 
+  has (name: string): boolean {
+    return this.tools.has(name)
+  }
+
   remove (name: string): boolean {
     const tool = this.tools.get(name)
     if (tool === undefined) return false
