@@ -6,6 +6,7 @@ import { MemoryEventStore } from './state/memory/memory-event-store.js'
 import { resolveAuthOptions, type ResolvedAuth } from './auth/auth-options.js'
 import type { StateBackend } from './state/state.js'
 import { memoryState } from './state/memory/memory-state.js'
+import { resolveRateLimit, type ResolvedRateLimit } from './access/rate-limit-options.js'
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
@@ -49,6 +50,8 @@ export interface ResolvedOptions {
   /** null: authorization is off (the default), and nothing of it is registered. */
   auth: ResolvedAuth | null
   state: StateBackend
+  /** null: no per-call limits (the default), and no limiter is registered. */
+  rateLimit: ResolvedRateLimit | null
 }
 
 function integer (name: string, value: unknown, fallback: number, min: number): number {
@@ -136,6 +139,7 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     legacySse: boolean('legacySse', options.legacySse, DEFAULT_LEGACY_SSE),
     deprecatedRoutes: boolean('deprecatedRoutes', options.deprecatedRoutes, DEFAULT_DEPRECATED_ROUTES),
     auth: resolveAuthOptions(options.auth),
-    state
+    state,
+    rateLimit: resolveRateLimit(options.rateLimit)
   }
 }

@@ -13,6 +13,8 @@ import { resolveOptions } from './options.js'
 import { createBearerGuard } from './auth/bearer-guard.js'
 import { resourceMetadataRoutes } from './auth/resource-metadata.js'
 import { Transport } from './transport.js'
+import { createCallGate } from './access/call-gate.js'
+import { createCallLimiter } from './access/call-limiter.js'
 
 // Headers a browser client must be allowed to send and to read (2025-11-25 transports).
 // Mcp-Param-* names vary per tool: pass `cors: { allowedHeaders: [...] }` to allow them.
@@ -59,6 +61,10 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
       // After the origin guard: a refused origin never reaches the verifier.
       instance.addHook('onRequest', createBearerGuard(options.auth))
     }
+    // Per-item scopes and per-call limits: only with auth or rateLimit, so the routes of an
+    // app using neither check nothing (transport.gate stays null).
+    const limiter = options.rateLimit === null ? null : await createCallLimiter(instance, options.rateLimit)
+    transport.gate = createCallGate(options.server, options.auth, limiter)
     streamableRoutes(instance, transport)
     if (options.legacySse) legacySseRoutes(instance, transport)
     if (options.deprecatedRoutes) deprecatedRoutes(instance, transport)
@@ -69,7 +75,8 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
   const auth = options.auth
   if (auth !== null) {
     await fastify.register(async function mcpResourceMetadata (instance) {
-      resourceMetadataRoutes(instance, auth)
+      const server = options.server
+      resourceMetadataRoutes(instance, auth, server.declaredScopes === undefined ? undefined : () => server.declaredScopes!())
     })
   }
 

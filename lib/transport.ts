@@ -1,4 +1,5 @@
 import type { ResolvedOptions } from './options.js'
+import type { CallGate } from './access/call-gate.js'
 import type { Cancellation } from './protocol/cancellation.js'
 import { Dispatcher } from './protocol/dispatcher.js'
 import { ErrorCode, McpError } from './protocol/jsonrpc.js'
@@ -25,6 +26,8 @@ export class Transport {
   readonly stateless = new Set<Cancellation>()
   /** Open subscriptions/listen streams (modern era). */
   readonly listeners = new Subscriptions()
+  /** Per-item scopes and per-call limits, checked before handlers; null without auth and rateLimit. */
+  gate: CallGate | null = null
   private closed: Promise<void> | null = null
   private drainWaiter: (() => void) | null = null
 
@@ -64,6 +67,7 @@ export class Transport {
       notify: (id, notification) => delivery.notify(id, notification),
       broadcast: (notification) => delivery.broadcast(notification),
       publish: (notification) => delivery.publish(notification),
+      hideUnauthorized: options.auth?.hideUnauthorized === true,
       notifySubscribers: (uri, notification) => delivery.notifySubscribers(uri, notification),
       subscribe: (id, uri) => {
         const session = this.sessions.get(id)
