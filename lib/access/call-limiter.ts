@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { FST_MCP_INVALID_OPTION } from '../errors.js'
 import type { ResolvedLimit, ResolvedRateLimit } from './rate-limit-options.js'
+import { SnapshotLocalStore } from './memory-call-store.js'
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>
 
@@ -64,7 +65,7 @@ export class CallLimiter {
 export async function createCallLimiter (fastify: FastifyInstance, options: ResolvedRateLimit): Promise<CallLimiter> {
   const { store } = options
   if (fastify.hasDecorator('createRateLimit')) {
-    if (store.redis !== undefined || store.store !== undefined) {
+    if (store.redis !== undefined || !(store.store === SnapshotLocalStore as unknown)) {
       throw new FST_MCP_INVALID_OPTION(store.redis !== undefined ? 'rateLimit.redis' : 'rateLimit.store', 'set',
         'unset when @fastify/rate-limit is registered on an enclosing context (its store is used); pass the store there')
     }

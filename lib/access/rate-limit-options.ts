@@ -1,6 +1,7 @@
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { CallLimit, RateLimitOptions } from '../../types/index.js'
 import { FST_MCP_INVALID_OPTION } from '../errors.js'
+import { SnapshotLocalStore } from './memory-call-store.js'
 
 export const DEFAULT_RATE_LIMIT_WINDOW = 60_000
 export const DEFAULT_RATE_LIMIT_NAMESPACE = 'mcp-rate-limit-'
@@ -60,5 +61,7 @@ export function resolveRateLimit (options: RateLimitOptions | undefined): Resolv
   const backing: ResolvedRateLimit['store'] = { nameSpace }
   if (redis !== undefined) backing.redis = redis
   if (store !== undefined) backing.store = store
+  // In memory: LocalStore, with each count its own (see SnapshotLocalStore).
+  else if (redis === undefined) backing.store = SnapshotLocalStore as unknown as FastifyRateLimitStoreCtor
   return { fallback, tools, store: backing }
 }
