@@ -102,6 +102,6 @@ test('the access option is checked when the adapter is built', async (t) => {
   t.throws(() => fromSdkServer(() => sdkRepoServer(), { access: 5 as never }), /access must be an object/)
   t.throws(() => fromSdkServer(() => sdkRepoServer(), { access: { tools: 5 as never } }), /access.tools must be an object of access rules/)
   t.throws(() => fromSdkServer(() => sdkRepoServer(), { access: { tools: { a: { scopes: ['a b'] } } } }), /access.tools\["a"\]: scopes must be an array/)
-  t.throws(() => fromSdkServer(() => sdkRepoServer(), { access: { resourceTemplates: { 'x://{?q}': {} } } }), /./, 'a template that does not compile')
+  t.throws(() => fromSdkServer(() => sdkRepoServer(), { access: { resourceTemplates: { 'x://{?q}': { scopes: ['a'] } } } }), TypeError, 'a template that does not compile')
   t.doesNotThrow(() => fromSdkServer(() => sdkRepoServer(), { access: { tools: { a: null as never } } }), 'null is no rule')
 })
