@@ -15,8 +15,9 @@ export function accessRuleOf (what: string, definition: AccessRule): AccessRule 
     throw new TypeError(`${what}: scopes must be an array of OAuth scopes (printable ASCII without spaces, quotes or backslashes)`)
   }
   if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError(`${what}: authorize must be a function (authInfo) => boolean`)
-  if ((scopes === undefined || scopes.length === 0) && authorize === undefined) return undefined
-  return authorize === undefined ? { scopes: scopes ?? [] } : { scopes: scopes ?? [], authorize }
+  const list = scopes ?? []
+  if (list.length === 0 && authorize === undefined) return undefined
+  return authorize === undefined ? { scopes: list } : { scopes: list, authorize }
 }
 
 /** The scopes `rule` asks for that the token does not grant. */

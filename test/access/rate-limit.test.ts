@@ -203,6 +203,7 @@ test('the rateLimit option is checked at registration', async (t) => {
     [{ timeWindow: '1 minute' }, /option "rateLimit.timeWindow" is "1 minute"; expected an integer >= 1/],
     [{ tools: [] }, /option "rateLimit.tools" is \[\]; expected an object of limits by tool name/],
     [{ tools: { a: null } }, /option "rateLimit.tools.a" is null; expected false or \{ max, timeWindow\? \}/],
+    [{ tools: { a: () => 1 } }, /option "rateLimit.tools.a" is \(\) => 1; expected false or/],
     [{ tools: { a: { max: 1.5 } } }, /option "rateLimit.tools.a.max" is 1.5/],
     [{ tools: { a: { max: 1, timeWindow: 0 } } }, /option "rateLimit.tools.a.timeWindow" is 0/],
     [{ redis: {} }, /option "rateLimit.redis" is "object"; expected an ioredis client/],

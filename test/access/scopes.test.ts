@@ -210,3 +210,17 @@ test('rules are checked when items are registered', async (t) => {
 test('auth.listUnauthorized is checked at registration', async (t) => {
   await t.rejects(buildApp({ auth: accessAuth({ listUnauthorized: 'maybe' }) }, repoServer()), /option "auth.listUnauthorized" is "maybe"; expected 'hide' or 'show'/)
 })
+
+test('a server of its own whose rule has only a predicate: 403 without a scope to ask for', async (t) => {
+  let handled = 0
+  const server = {
+    handleRequest: () => { handled++; return { content: [] } },
+    accessRule: () => ({ authorize: () => false })
+  }
+  const app = await buildApp({ auth: accessAuth() }, server as never)
+  t.teardown(() => app.close())
+  const res = await modernRequest(app, 'tools/call', { name: 'anything', arguments: {} }, { headers: bearer('admin') })
+  t.equal(res.statusCode, 403)
+  t.equal(res.headers['www-authenticate'], `Bearer error="insufficient_scope", resource_metadata="${METADATA_URL}", error_description="The access token does not permit this request"`)
+  t.equal(handled, 0)
+})

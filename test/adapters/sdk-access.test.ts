@@ -86,6 +86,10 @@ test('the adapter\'s declared scopes reach scopes_supported', async (t) => {
   t.same(doc.json().scopes_supported, ['repo:admin'])
   t.same(fromSdkServer(() => sdkRepoServer()).declaredScopes(), [], 'no access option, no scopes')
   t.equal(fromSdkServer(() => sdkRepoServer()).accessRule({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x' } }), undefined)
+  const ruled = fromSdkServer(() => sdkRepoServer(), { access: RULES })
+  t.same(ruled.accessRule({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'repo://secrets' } }), { scopes: ['repo:admin'] })
+  t.equal(ruled.accessRule({ jsonrpc: '2.0', id: 1, method: 'ping' }), undefined)
+  t.equal(ruled.accessRule({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: {} }), undefined, 'no name, no rule')
 })
 
 test('the adapter leaves results that are not lists of items alone', async (t) => {
