@@ -371,6 +371,7 @@ export interface McpTransportOptions {
    * above 0 (every key has a TTL).
    */
   state?: StateBackend
+  /**
    * Per-call limits on tools/call (see RateLimitOptions): a call over its limit is refused
    * before its handler runs, with HTTP 429, Retry-After and RateLimit-* headers when it came
    * alone in its POST, and a JSON-RPC error whose data.retryAfterMs says when to retry.
