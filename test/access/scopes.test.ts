@@ -205,6 +205,8 @@ test('rules are checked when items are registered', async (t) => {
   t.equal(server.accessRule({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'f' } }), undefined, 'an empty scope list is no rule')
   t.equal(server.accessRule({ jsonrpc: '2.0', id: 1, method: 'ping' }), undefined)
   t.equal(server.accessRule({ jsonrpc: '2.0', id: 1, method: 'tools/call' }), undefined, 'no name, no rule')
+  t.equal(server.accessRule({ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: {} }), undefined)
+  t.equal(server.accessRule({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: {} }), undefined, 'no URI, no rule')
 })
 
 test('auth.listUnauthorized is checked at registration', async (t) => {
