@@ -93,14 +93,13 @@ export class CallGate {
    * Runs `run` once a call that came alone in its HTTP request is admitted; otherwise
    * throws (or rejects with) its refusal, which the error handler renders with its status.
    */
-  pass<T> (request: JsonRpcRequest, http: FastifyRequest, reply: FastifyReply, run: () => T): T | Promise<Awaited<T>> {
+  pass<T> (request: JsonRpcRequest, http: FastifyRequest, reply: FastifyReply, run: () => T | Promise<T>): T | Promise<T> {
     const admitted = this.admit(request, http)
     if (admitted === null) return run()
     if (!(admitted instanceof Promise)) throw this.httpError(admitted, reply)
     return admitted.then((refusal) => {
       if (refusal !== null) throw this.httpError(refusal, reply)
-      // A promise returned here is flattened by then(): its value is what the caller gets.
-      return run() as Awaited<T>
+      return run()
     })
   }
 
