@@ -1,38 +1,11 @@
 // Two instances of the app on one real Redis share their per-call limits (issue 16): the
 // counts live in Redis through @fastify/rate-limit's RedisStore, one round trip per call.
-// Starts Debian's redis-server on a free loopback port for the test, and stops it after.
+// Debian's redis-server on a free loopback port (the cluster tests' fixture).
 import { test } from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import { createMcpServer, type McpServer } from '../../lib/index.js'
 import { buildApp, initSession, post, sessionHeaders } from '../helpers.js'
-
-const REDIS_SERVER = '/usr/bin/redis-server'
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
-
-async function startRedis (): Promise<{ child: ChildProcess, port: number }> {
-  const port = await freePort()
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const deadline = Date.now() + 10_000
-  while (!output.includes('Ready to accept connections')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start: ${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return { child, port }
-}
+import { redisForTest } from './support/redis-server.js'
 
 function server (): { server: McpServer, ran: () => number } {
   let ran = 0
@@ -41,14 +14,10 @@ function server (): { server: McpServer, ran: () => number } {
   return { server: mcp, ran: () => ran }
 }
 
-test('two instances on one Redis share a limit: 40 calls spread over both, limit 10, exactly 10 served', { skip: !existsSync(REDIS_SERVER) && 'redis-server is not installed' }, async (t) => {
-  const { child, port } = await startRedis()
-  t.teardown(async () => {
-    child.kill()
-    if (child.exitCode === null) await once(child, 'exit')
-  })
-  const clients = [new Redis({ port, host: '127.0.0.1', lazyConnect: true }), new Redis({ port, host: '127.0.0.1', lazyConnect: true })]
-  await Promise.all(clients.map((client) => client.connect()))
+test('two instances on one Redis share a limit: 40 calls spread over both, limit 10, exactly 10 served', async (t) => {
+  const redis = await redisForTest(t)
+  if (redis === null) return
+  const clients = [new Redis(redis.url), new Redis(redis.url)]
   t.teardown(() => { for (const client of clients) client.disconnect() })
   const instances = [server(), server()]
   const apps = await Promise.all(instances.map((instance, i) => buildApp({ rateLimit: { max: 10, redis: clients[i] } }, instance.server)))
