@@ -11,6 +11,7 @@ function server (): { server: McpServer, ran: () => number } {
   let ran = 0
   const mcp = createMcpServer({ name: 'shared', version: '1.0.0' })
   mcp.tool('search', {}, () => { ran++; return 'found' })
+  mcp.tool('other', {}, () => 'other')
   return { server: mcp, ran: () => ran }
 }
 
@@ -30,8 +31,12 @@ test('two instances on one Redis share a limit: 40 calls spread over both, limit
   t.equal(answers.filter((res) => res.statusCode === 200).length, 10, 'one count across both instances')
   t.equal(answers.filter((res) => res.statusCode === 429).length, 30)
   t.equal(instances[0].ran() + instances[1].ran(), 10)
-  t.ok(instances[0].ran() > 0 && instances[1].ran() > 0, 'both instances served some')
+  // Which instance served how many depends on who reached Redis first; that B refuses a
+  // call it never counted itself, once A used the limit, does not.
+  const other = (which: number, id: number) => post(apps[which], { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'other', arguments: {} } }, sessionHeaders(sessions[which]))
+  for (let i = 0; i < 10; i++) t.equal((await other(0, 100 + i)).statusCode, 200)
+  t.equal((await other(1, 200)).statusCode, 429, 'the second instance refuses: the first used the shared limit')
   const keys = await clients[0].keys('mcp-rate-limit-*')
-  t.equal(keys.length, 1, 'one key: this tool and this client address')
+  t.equal(keys.length, 2, 'one key per tool for this client address')
   t.ok(await clients[0].pttl(keys[0]) > 0, 'the key expires with its window')
 })
