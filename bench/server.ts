@@ -66,10 +66,14 @@ export async function buildBenchApp (): Promise<FastifyInstance> {
   // Imported only then, so the target without it loads no OpenTelemetry module at all.
   const telemetry = process.env.MCP_BENCH_TELEMETRY === '1' ? (await import('./targets/telemetry-sdk.js')).benchTelemetry() : null
   if (telemetry !== null) app.addHook('onClose', () => telemetry.shutdown())
+  // The plugin-limited target: every tools/call counted by the in-memory limiter, under a
+  // limit no workload reaches, so what is measured is the cost of counting.
+  const rateLimit = process.env.BENCH_RATE_LIMIT === '1' ? { max: Number.MAX_SAFE_INTEGER } : undefined
   await app.register(mcpTransport, {
     server,
     sessionTimeout: SESSION_TIMEOUT,
     maxSessions: MAX_SESSIONS,
+    rateLimit,
     ...state,
     telemetry: telemetry === null ? false : telemetry
   })

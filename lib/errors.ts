@@ -120,6 +120,12 @@ export class FST_MCP_INSUFFICIENT_SCOPE extends InsufficientScope {
 
 export const FST_MCP_STATE_UNAVAILABLE = createError<[string]>('FST_MCP_STATE_UNAVAILABLE',
   'Service Unavailable: the shared state (%s) did not answer; retry shortly', 503, Error, false)
+// Per-call limits (rateLimit option): the call is refused before its handler runs.
+export const FST_MCP_RATE_LIMITED = createError<[string, number, number, number]>('FST_MCP_RATE_LIMITED',
+  'Too Many Requests: tool %s allows %s calls per %s ms for this client; retry in %s ms', 429, RangeError, false)
+
+export const FST_MCP_RATE_LIMIT_UNAVAILABLE = createError('FST_MCP_RATE_LIMIT_UNAVAILABLE',
+  'Service Unavailable: the rate limit store did not answer, so the call was refused; retry later', 503, Error, false)
 
 export const FST_MCP_INVALID_OPTION = createError<[string, string, string]>('FST_MCP_INVALID_OPTION',
   'fastify-mcp-transport: option "%s" is %s; expected %s', 500, TypeError)
@@ -167,5 +173,9 @@ export const RPC_CODES: Readonly<Record<string, number>> = {
   FST_MCP_UNAUTHORIZED: ErrorCode.ConnectionClosed,
   FST_MCP_INVALID_TOKEN: ErrorCode.ConnectionClosed,
   FST_MCP_INVALID_AUTH_REQUEST: ErrorCode.ConnectionClosed,
-  FST_MCP_INSUFFICIENT_SCOPE: ErrorCode.ConnectionClosed
+  FST_MCP_INSUFFICIENT_SCOPE: ErrorCode.ConnectionClosed,
+  // A refused call, like the refusals above: the request is fine, this client may not make
+  // it now. data.retryAfterMs says when it may.
+  FST_MCP_RATE_LIMITED: ErrorCode.ConnectionClosed,
+  FST_MCP_RATE_LIMIT_UNAVAILABLE: ErrorCode.ConnectionClosed
 }

@@ -11,6 +11,7 @@ import type { TaskSignals } from './state/task-signals.js'
 import { DEFAULT_MAX_TASKS, DEFAULT_MAX_TASKS_PER_OWNER } from './state/memory/memory-task-store.js'
 import { DEFAULT_TASK_LEASE_TIMEOUT } from './tasks/task-engine.js'
 import type { TelemetryProviders } from './telemetry/telemetry.js'
+import { resolveRateLimit, type ResolvedRateLimit } from './access/rate-limit-options.js'
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
@@ -71,6 +72,8 @@ export interface ResolvedOptions {
   tasks: ResolvedTaskOptions
   /** null: telemetry is off (the default), and @opentelemetry/api is never loaded. */
   telemetry: TelemetryProviders | null
+  /** null: no per-call limits (the default), and no limiter is registered. */
+  rateLimit: ResolvedRateLimit | null
 }
 
 function integer (name: string, value: unknown, fallback: number, min: number): number {
@@ -210,6 +213,7 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     auth: resolveAuthOptions(options.auth),
     state,
     tasks: resolveTaskOptions(options.tasks),
-    telemetry: telemetry(options.telemetry)
+    telemetry: telemetry(options.telemetry),
+    rateLimit: resolveRateLimit(options.rateLimit)
   }
 }

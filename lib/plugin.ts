@@ -15,6 +15,8 @@ import { resourceMetadataRoutes } from './auth/resource-metadata.js'
 import { Transport } from './transport.js'
 import { loadTelemetry } from './telemetry/load-telemetry.js'
 import { markTransportRoutes } from './api-tools/transport-routes.js'
+import { createCallGate } from './access/call-gate.js'
+import { createCallLimiter } from './access/call-limiter.js'
 
 // Headers a browser client must be allowed to send and to read (2025-11-25 transports).
 // Mcp-Param-* names vary per tool: pass `cors: { allowedHeaders: [...] }` to allow them.
@@ -67,6 +69,10 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
       // After the origin guard: a refused origin never reaches the verifier.
       instance.addHook('onRequest', createBearerGuard(options.auth))
     }
+    // Per-item scopes and per-call limits: only with auth or rateLimit, so the routes of an
+    // app using neither check nothing (transport.gate stays null).
+    const limiter = options.rateLimit === null ? null : await createCallLimiter(instance, options.rateLimit)
+    transport.gate = createCallGate(options.server, options.auth, limiter)
     streamableRoutes(instance, transport)
     if (options.legacySse) legacySseRoutes(instance, transport)
     if (options.deprecatedRoutes) deprecatedRoutes(instance, transport)
@@ -78,7 +84,8 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
   if (auth !== null) {
     await fastify.register(async function mcpResourceMetadata (instance) {
       markTransportRoutes(instance)
-      resourceMetadataRoutes(instance, auth)
+      const server = options.server
+      resourceMetadataRoutes(instance, auth, server.declaredScopes === undefined ? undefined : () => server.declaredScopes!())
     })
   }
 

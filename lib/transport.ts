@@ -1,5 +1,6 @@
 import type { McpServerHost } from '../types/index.js'
 import type { ResolvedOptions } from './options.js'
+import type { CallGate } from './access/call-gate.js'
 import type { Cancellation } from './protocol/cancellation.js'
 import { Dispatcher, type DispatcherOptions } from './protocol/dispatcher.js'
 import { ErrorCode, McpError } from './protocol/jsonrpc.js'
@@ -33,6 +34,8 @@ export class Transport {
   readonly listeners = new Subscriptions()
   /** Tasks (io.modelcontextprotocol/tasks), in the task store; handed to the server through attach(). */
   readonly tasks: TaskEngine
+  /** Per-item scopes and per-call limits, checked before handlers; null without auth and rateLimit. */
+  gate: CallGate | null = null
   private closed: Promise<void> | null = null
   private drainWaiter: (() => void) | null = null
 
@@ -86,6 +89,7 @@ export class Transport {
       notify: (id, notification) => delivery.notify(id, notification),
       broadcast: (notification) => delivery.broadcast(notification),
       publish: (notification) => delivery.publish(notification),
+      hideUnauthorized: options.auth?.hideUnauthorized === true,
       notifySubscribers: (uri, notification) => delivery.notifySubscribers(uri, notification),
       subscribe: (id, uri) => {
         const session = this.sessions.get(id)

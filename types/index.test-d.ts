@@ -24,6 +24,8 @@ import { metrics, propagation, trace } from '@opentelemetry/api'
 import { McpServer as SdkMcpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { Server as SdkServer } from '@modelcontextprotocol/sdk/server/index.js'
 import mcpTransport, {
+  type AccessRule,
+  type RateLimitOptions,
   ErrorCode,
   LATEST_LEGACY_VERSION,
   LEGACY_VERSIONS,
@@ -386,6 +388,30 @@ app.register(mcpTransport, { server, auth: { ...auth, verifyToken: (token: strin
 // @ts-expect-error requiredScopes is a list
 app.register(mcpTransport, { server, auth: { ...auth, requiredScopes: 'mcp:tools' } })
 
+// ---------------------------------------------------------------------------------------
+// Per-item access rules and per-call rate limits (issue 16)
+
+const adminOnly: AccessRule = { scopes: ['repo:admin'], authorize: (info) => info.subject !== undefined }
+server.tool('delete_repo', { description: 'Deletes', ...adminOnly }, () => 'deleted')
+server.prompt('audit', { scopes: ['repo:admin'] }, () => 'audit')
+server.resource('secrets', 'repo://secrets', { authorize: (info) => info.scopes.length > 0 }, () => 'x')
+server.resourceTemplate('issues', 'repo://issues/{id}', { scopes: ['repo:read'] }, () => 'x')
+// @ts-expect-error scopes is a list
+server.tool('bad_scopes', { scopes: 'repo:admin' }, () => 'x')
+// @ts-expect-error authorize gets the AuthInfo and answers a boolean
+server.tool('bad_authorize', { authorize: (info: AuthInfo) => info.scopes }, () => 'x')
+assertType<Equal<ReturnType<McpServer['accessRule']>, AccessRule | undefined>>(true)
+app.register(mcpTransport, { server, auth: { ...auth, listUnauthorized: 'show' } })
+// @ts-expect-error listUnauthorized is 'hide' or 'show'
+app.register(mcpTransport, { server, auth: { ...auth, listUnauthorized: true } })
+const limits: RateLimitOptions = { max: 100, timeWindow: 60_000, tools: { expensive: { max: 5 }, free: false }, nameSpace: 'app-' }
+app.register(mcpTransport, { server, rateLimit: limits })
+app.register(mcpTransport, { server, rateLimit: { tools: { expensive: { max: 1, timeWindow: 1000 } }, redis: {} } })
+// @ts-expect-error a per-tool limit needs max
+app.register(mcpTransport, { server, rateLimit: { tools: { expensive: { timeWindow: 1000 } } } })
+// @ts-expect-error timeWindow is in milliseconds
+app.register(mcpTransport, { server, rateLimit: { max: 1, timeWindow: '1 minute' } })
+
 // Apps with a type provider register it the same way.
 interface SomeTypeProvider extends FastifyTypeProvider { validator: unknown, serializer: unknown }
 Fastify().withTypeProvider<SomeTypeProvider>().register(mcpTransport, { server })
@@ -529,6 +555,11 @@ expectType<SdkServerLike>(new SdkMcpServer({ name: 'sdk', version: '1.0.0' }))
 expectType<SdkServerFactory>(() => new SdkServer({ name: 'sdk', version: '1.0.0' }))
 expectType<SdkServerAdapter>(new SdkServerAdapter(() => new SdkMcpServer({ name: 'sdk', version: '1.0.0' })))
 expectType<typeof SdkSessionTransport>(SdkSessionTransport)
+fromSdkServer(() => new SdkMcpServer({ name: 'sdk', version: '1.0.0' }), {
+  access: { tools: { delete_repo: { scopes: ['repo:admin'] } }, resourceTemplates: { 'repo://{id}': { authorize: () => true } } }
+})
+// @ts-expect-error access rules are keyed by tool name
+fromSdkServer(() => new SdkMcpServer({ name: 'sdk', version: '1.0.0' }), { access: { tools: [{ scopes: ['a'] }] } })
 // @ts-expect-error fromSdkServer takes a factory (one server per session), not a server
 fromSdkServer(new SdkMcpServer({ name: 'sdk', version: '1.0.0' }))
 // @ts-expect-error the factory returns an SDK server (connect and close)

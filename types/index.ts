@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { FastifyCorsOptions } from '@fastify/cors'
 // Types only: @opentelemetry/api is an optional peer dependency, loaded with `telemetry`.
 import type { MeterProvider, TextMapPropagator, TracerProvider } from '@opentelemetry/api'
+import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type {
   JsonRpcNotification,
   JsonRpcRequest,
@@ -167,6 +168,12 @@ export interface McpServerHost {
    * so hosts without tasks still type-check; a server offers tasks only when it is there.
    */
   readonly tasks?: TaskEngine
+  /**
+   * True when lists must leave out what the request's token may not use (the `auth` option
+   * with listUnauthorized 'hide', the default); servers compare `context.authInfo` with
+   * their access rules. Optional so older hosts still type-check (unset: show everything).
+   */
+  readonly hideUnauthorized?: boolean
 }
 
 /**
@@ -182,6 +189,29 @@ export interface McpServerContract {
   attach? (host: McpServerHost): void
   /** Called when a session ends, however it ends. */
   sessionClosed? (session: McpSessionInfo): void
+  /**
+   * The access rule of what a request targets (the tool of tools/call, the prompt of
+   * prompts/get, the resource or template of resources/read and resources/subscribe), or
+   * undefined when it has none. With the `auth` option the transport checks it before the
+   * handler runs, so a refused call is answered 403 insufficient_scope with the scopes it
+   * needs, before any streaming starts. Optional: a server without it has no per-item rules.
+   */
+  accessRule? (request: JsonRpcRequest): AccessRule | undefined
+  /** Every scope some access rule asks for: announced in the Protected Resource Metadata's scopes_supported unless the user set that list. */
+  declaredScopes? (): string[]
+}
+
+/**
+ * What a token needs to use one tool, prompt, resource or resource template (2025-11-25
+ * authorization §Scope Challenge Handling). Applies with the `auth` option; a token that
+ * lacks it is answered 403 with `WWW-Authenticate: Bearer error="insufficient_scope",
+ * scope="…"` before the handler runs, and lists hide the item (auth.listUnauthorized).
+ */
+export interface AccessRule {
+  /** Scopes the token must grant, all of them. Default none. */
+  scopes?: string[]
+  /** A rule scopes cannot express (a tenant, a role claim): false refuses the token. Default none. */
+  authorize?: (auth: AuthInfo) => boolean
 }
 
 export type ResponseMode = 'auto' | 'json' | 'sse'
@@ -252,6 +282,41 @@ export interface AuthOptions {
    * `https://h/.well-known/oauth-protected-resource/mcp`).
    */
   resourceMetadataUrl?: string
+  /**
+   * What tools/list, prompts/list, resources/list and resources/templates/list do with items
+   * whose access rule the token does not meet: 'hide' leaves them out, 'show' lists them
+   * (calling one then gets the 403 scope challenge, for step-up). Default 'hide'.
+   */
+  listUnauthorized?: 'hide' | 'show'
+}
+
+/** One limit: at most `max` calls per `timeWindow` for one client. */
+export interface CallLimit {
+  /** Calls allowed per window. Required. */
+  max: number
+  /** The window in milliseconds. Default: the rateLimit option's timeWindow. */
+  timeWindow?: number
+}
+
+/**
+ * The `rateLimit` option: limits on tools/call, counted per call (a 2025-03-26 batch of 500
+ * calls counts 500) per tool and per client: the token's subject, its client id without
+ * one, the client address without `auth`. Built on @fastify/rate-limit's createRateLimit,
+ * so its stores apply: in memory by default, Redis with `redis`.
+ */
+export interface RateLimitOptions {
+  /** Calls per window every tool allows a client, unless `tools` says otherwise. Default: no limit for tools not in `tools`. */
+  max?: number
+  /** The window in milliseconds. Default 60000 (one minute). */
+  timeWindow?: number
+  /** Per-tool limits by tool name; false exempts a tool from the default. Default none. */
+  tools?: Record<string, CallLimit | false>
+  /** An ioredis client: the counts are shared by every instance using the same Redis (RedisStore). Default: in memory, per instance. */
+  redis?: unknown
+  /** A custom @fastify/rate-limit store class, instead of the memory or Redis one. */
+  store?: FastifyRateLimitStoreCtor
+  /** Prefix of the Redis keys. Default 'mcp-rate-limit-'. */
+  nameSpace?: string
 }
 
 /**
@@ -348,6 +413,22 @@ export interface McpTransportOptions {
   state?: StateBackend
   /** Where tasks live and how they are bounded (tools with taskSupport; see McpTaskOptions). */
   tasks?: McpTaskOptions
+  /**
+   * OpenTelemetry traces and metrics by the MCP semantic conventions: a SERVER span per
+   * client request (parent: the trace context in `params._meta`), the
+   * mcp.server.operation.duration and mcp.server.session.duration histograms, live-count
+   * metrics, and the request's context in the `_meta` of what the server sends. Needs the
+   * optional peer dependency @opentelemetry/api. `true` uses its global providers; an object
+   * names them. Default false: nothing is loaded and no request pays for it.
+   */
+  telemetry?: boolean | McpTelemetryOptions
+  /**
+   * Per-call limits on tools/call (see RateLimitOptions): a call over its limit is refused
+   * before its handler runs, with HTTP 429, Retry-After and RateLimit-* headers when it came
+   * alone in its POST, and a JSON-RPC error whose data.retryAfterMs says when to retry.
+   * Default: off (no limiter, nothing per request).
+   */
+  rateLimit?: RateLimitOptions
 }
 
 /**
@@ -369,15 +450,6 @@ export interface McpTaskOptions {
   maxTasks?: number
   /** Most live tasks one owner may have in the default store. Default 100. Ignored with `store`. */
   maxTasksPerOwner?: number
-  /**
-   * OpenTelemetry traces and metrics by the MCP semantic conventions: a SERVER span per
-   * client request (parent: the trace context in `params._meta`), the
-   * mcp.server.operation.duration and mcp.server.session.duration histograms, live-count
-   * metrics, and the request's context in the `_meta` of what the server sends. Needs the
-   * optional peer dependency @opentelemetry/api. `true` uses its global providers; an object
-   * names them. Default false: nothing is loaded and no request pays for it.
-   */
-  telemetry?: boolean | McpTelemetryOptions
 }
 
 /**

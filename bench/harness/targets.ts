@@ -32,6 +32,8 @@ export const TARGETS: readonly TargetInfo[] = [
   // Issue 11: the same server with every piece of shared state in Redis, on the request
   // workloads (the goal: call ≥ 0.6× the same plugin in memory).
   { id: 'plugin-redis', label: 'fastify-mcp-transport, Redis state', kind: 'variant', script: script('../server.js'), redis: true, workloads: ['call', 'init', 'progress'] },
+  // Issue 16: per-call rate limits on, under a limit never reached: what counting costs.
+  { id: 'plugin-limited', label: 'fastify-mcp-transport, rateLimit on every call (never reached)', kind: 'variant', script: script('../targets/plugin-rate-limited.js'), workloads: ['call'] },
   { id: 'bare', label: 'bare Fastify JSON-RPC (the limit)', kind: 'limit', script: script('../targets/bare-fastify.js') },
   { id: 'sdk-node', label: 'SDK 1.x StreamableHTTPServerTransport on node:http', kind: 'sdk', script: script('../targets/sdk-node.js') },
   { id: 'sdk-fastify', label: 'SDK 1.x transport inside Fastify (reply.hijack)', kind: 'sdk', script: script('../targets/sdk-fastify.js') },

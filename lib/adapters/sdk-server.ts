@@ -3,6 +3,7 @@
 // imported here, so an application that never uses the adapter never loads the SDK.
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type {
+  AccessRule,
   JsonRpcNotification,
   JsonRpcRequest,
   McpServerContract,
@@ -13,6 +14,16 @@ import type {
   Result
 } from '../../types/index.js'
 import { SdkSessionTransport } from './session-transport.js'
+import { SdkAccessTable, type SdkAccessRules } from './access-table.js'
+
+export interface SdkServerAdapterOptions {
+  /**
+   * Scopes (and predicates) the tools, prompts and resources of the SDK server need, with
+   * the plugin's `auth` option: checked before the SDK sees a call, and used to hide what a
+   * token may not use from the lists. Default none.
+   */
+  access?: SdkAccessRules
+}
 
 /** What the adapter needs of an SDK server: `McpServer` and `Server` both have it. */
 export interface SdkServerLike {
@@ -39,12 +50,22 @@ export class SdkServerAdapter implements McpServerContract {
   private readonly factory: SdkServerFactory
   private readonly connections = new Map<string, Promise<Connection>>()
   private host: McpServerHost | null = null
+  private readonly access: SdkAccessTable | null
 
-  constructor (factory: SdkServerFactory) {
+  constructor (factory: SdkServerFactory, options: SdkServerAdapterOptions = {}) {
     if (typeof factory !== 'function') {
       throw new TypeError('fromSdkServer(factory) needs a function that returns a new SDK McpServer or Server for each session')
     }
     this.factory = factory
+    this.access = options.access === undefined ? null : new SdkAccessTable(options.access)
+  }
+
+  accessRule (request: JsonRpcRequest): AccessRule | undefined {
+    return this.access?.ruleOf(request)
+  }
+
+  declaredScopes (): string[] {
+    return this.access?.scopes() ?? []
   }
 
   /** Sessions with a live SDK server. */
@@ -57,6 +78,14 @@ export class SdkServerAdapter implements McpServerContract {
   }
 
   async handleRequest (request: JsonRpcRequest, context: RequestContext): Promise<Result> {
+    const result = await this.forward(request, context)
+    // The SDK lists everything it has; what the token may not use is taken out here.
+    const auth = context.authInfo
+    if (this.access === null || auth === undefined || this.host?.hideUnauthorized !== true) return result
+    return this.access.filter(request.method, result, auth)
+  }
+
+  private async forward (request: JsonRpcRequest, context: RequestContext): Promise<Result> {
     const session = context.session
     if (session !== undefined) {
       const connection = await this.connectionOf(session)
@@ -116,8 +145,9 @@ async function closeConnection (connection: Connection): Promise<void> {
 
 /**
  * Adapts servers built with the official SDK to this plugin:
- * `app.register(mcpTransport, { server: fromSdkServer(() => buildMySdkServer()) })`.
+ * `app.register(mcpTransport, { server: fromSdkServer(() => buildMySdkServer()) })`, with
+ * `{ access: { tools: { delete_repo: { scopes: ['repo:admin'] } } } }` for per-item scopes.
  */
-export function fromSdkServer (factory: SdkServerFactory): SdkServerAdapter {
-  return new SdkServerAdapter(factory)
+export function fromSdkServer (factory: SdkServerFactory, options?: SdkServerAdapterOptions): SdkServerAdapter {
+  return new SdkServerAdapter(factory, options)
 }

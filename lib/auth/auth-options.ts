@@ -1,14 +1,15 @@
 import type { AuthOptions } from '../../types/index.js'
 import { FST_MCP_INVALID_OPTION } from '../errors.js'
+import { SCOPE_TOKEN } from '../access/access-rule.js'
 import { comparableResource, metadataPathOf } from './resource-metadata.js'
 
-// RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`.
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
+export const DEFAULT_LIST_UNAUTHORIZED = 'hide'
 
 /** The `auth` option, checked once at registration, with everything the guard needs precomputed. */
 export interface ResolvedAuth {
   verifyToken: AuthOptions['verifyToken']
-  /** The Protected Resource Metadata, serialised once: it is served as given. */
+  /** The Protected Resource Metadata as given; serialised once unless it announces declared scopes. */
+  metadata: AuthOptions['resourceMetadata']
   metadataJson: string
   /** `resourceMetadata.resource` in the form tokens' audiences are compared in. */
   audience: string
@@ -19,6 +20,10 @@ export interface ResolvedAuth {
   metadataUrl: string
   /** Where the metadata is served: the root well-known path, and the path-suffixed one when it differs. */
   metadataPaths: string[]
+  /** True unless listUnauthorized is 'show': lists leave out what a token may not use. */
+  hideUnauthorized: boolean
+  /** False when the user set scopes_supported: the metadata is then served as given. */
+  announceScopes: boolean
 }
 
 function invalid (name: string, value: unknown, expected: string): never {
@@ -63,15 +68,20 @@ export function resolveAuthOptions (auth: AuthOptions | undefined): ResolvedAuth
   const metadataUrl = auth.resourceMetadataUrl === undefined
     ? `${resource.origin}${metadataPathOf(resource)}`
     : httpUrl('auth.resourceMetadataUrl', auth.resourceMetadataUrl).href
+  const listing = auth.listUnauthorized ?? DEFAULT_LIST_UNAUTHORIZED
+  if (listing !== 'hide' && listing !== 'show') invalid('auth.listUnauthorized', listing, "'hide' or 'show'")
   const root = metadataPathOf(new URL('/', resource))
   const suffixed = metadataPathOf(resource)
   return {
     verifyToken: auth.verifyToken,
+    metadata,
     metadataJson: JSON.stringify(metadata),
     audience: comparableResource(resource.href)!,
     requiredScopes,
     scope: requiredScopes.join(' '),
     metadataUrl,
-    metadataPaths: suffixed === root ? [root] : [root, suffixed]
+    metadataPaths: suffixed === root ? [root] : [root, suffixed],
+    hideUnauthorized: listing === 'hide',
+    announceScopes: metadata.scopes_supported === undefined
   }
 }

@@ -41,19 +41,28 @@ export function comparableResource (uri: string): string | null {
  * routes' context: neither the origin guard nor the bearer guard applies, since clients
  * read this document before they have a token, from any origin.
  */
-export function resourceMetadataRoutes (fastify: FastifyInstance, auth: ResolvedAuth): void {
+export function resourceMetadataRoutes (fastify: FastifyInstance, auth: ResolvedAuth, declaredScopes?: () => string[]): void {
   if (fastify.prefix !== '') {
     fastify.log.warn({ paths: auth.metadataPaths, prefix: fastify.prefix },
       'fastify-mcp-transport: the OAuth protected resource metadata is served under this context\'s prefix, not at the root of the origin where clients look for it; register the plugin at the root and use its own prefix option')
   }
-  const body = auth.metadataJson
+  const announced = auth.announceScopes ? declaredScopes : undefined
+
+  // RFC 9728 §2 scopes_supported: unless the user wrote the list, it names the endpoint's
+  // required scopes and every scope a tool, prompt or resource declares. Asked at each
+  // fetch: tools come and go while the server runs.
+  function body (): string {
+    if (announced === undefined) return auth.metadataJson
+    const scopes = [...new Set([...auth.requiredScopes, ...announced()])]
+    return scopes.length === 0 ? auth.metadataJson : JSON.stringify({ ...auth.metadata, scopes_supported: scopes })
+  }
 
   function resourceMetadata (_request: FastifyRequest, reply: FastifyReply): void {
     // A public document that browser clients must be able to read from any origin.
     reply.header('access-control-allow-origin', '*')
       .header('cache-control', CACHE_CONTROL)
       .type('application/json; charset=utf-8')
-      .send(body)
+      .send(body())
   }
 
   // Browser clients send MCP-Protocol-Version with this GET (the SDK does), which needs a

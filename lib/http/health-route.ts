@@ -5,7 +5,7 @@ import type { Transport } from '../transport.js'
 export function healthRoutes (fastify: FastifyInstance, transport: Transport): void {
   for (const url of transport.options.health) {
     fastify.get(url, function mcpHealth () {
-      return {
+      const health: Record<string, unknown> = {
         status: transport.closing ? 'closing' : 'ok',
         transport: 'streamable-http',
         state: transport.state.kind,
@@ -14,6 +14,9 @@ export function healthRoutes (fastify: FastifyInstance, transport: Transport): v
         open_streams: transport.hub.size,
         uptime: Math.round((Date.now() - transport.startedAt) / 1000)
       }
+      // Calls refused before their handler (scopes, rate limits), per tool.
+      if (transport.gate !== null) health.refused_calls = transport.gate.refused()
+      return health
     })
   }
 }

@@ -94,7 +94,7 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
     }
   })
 
-  function message (request: FastifyRequest, reply: FastifyReply, session: Session): FastifyReply {
+  function message (request: FastifyRequest, reply: FastifyReply, session: Session): FastifyReply | Promise<FastifyReply> {
     // In this transport the session's one stream is its standalone stream, set at GET
     // (or, on another instance than the one holding it, the way there).
     const channel = new SseSessionChannel(session.standalone!, request)
@@ -107,8 +107,15 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
       if (session.inflight.size >= options.maxRequestsPerSession) {
         throw new FST_MCP_SESSION_BUSY(options.maxRequestsPerSession, 'requests in flight')
       }
+      const gate = transport.gate
       if (body.method === 'initialize') initialize(session, body, channel, request.log, request.mcpAuth)
-      else void dispatcher.request(session, body, channel, request.log, request.mcpAuth, request.headers)
+      else if (gate !== null && gate.guards(body)) {
+        // Refused on the POST itself (403, 429): its answer is not on the stream yet.
+        return gate.pass(body, request, reply, () => {
+          void dispatcher.request(session, body, channel, request.log, request.mcpAuth, request.headers)
+          return reply.code(202).send()
+        })
+      } else void dispatcher.request(session, body, channel, request.log, request.mcpAuth, request.headers)
     } else if (isNotification(body)) {
       dispatcher.notification(session, body, request.log, request.mcpAuth)
     } else {

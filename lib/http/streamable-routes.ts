@@ -108,7 +108,19 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     }
     if (requests.length === 0) return reply.code(202).send()
     const channel = new PostResponse(transport, reply, session, requests.length, true)
-    for (const message of requests) void dispatcher.request(session, message, channel, request.log, request.mcpAuth, request.headers)
+    const gate = transport.gate
+    for (const message of requests) {
+      // 2025-03-26 batches: every call is checked and counted on its own (500 calls, 500
+      // counts); a refused one gets its JSON-RPC error, the others run.
+      const admitted = gate === null || !gate.guards(message) ? null : gate.admit(message, request)
+      if (admitted === null) void dispatcher.request(session, message, channel, request.log, request.mcpAuth, request.headers)
+      else if (admitted instanceof Promise) {
+        void admitted.then((refusal) => {
+          if (refusal === null) void dispatcher.request(session, message, channel, request.log, request.mcpAuth, request.headers)
+          else channel.respond(gate!.response(message, refusal))
+        })
+      } else channel.respond(gate!.response(message, admitted))
+    }
     return answer(reply, await channel.outcome)
   }
 
@@ -144,6 +156,13 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
 
   function call (request: FastifyRequest, reply: FastifyReply, session: Session, body: JsonRpcRequest): MaybePromise<FastifyReply | JsonRpcResponse | JsonRpcResponse[]> {
     assertRoom(session, 1)
+    // Checked before the answer is chosen, so a refused call gets its own status.
+    const gate = transport.gate
+    if (gate !== null && gate.guards(body)) return gate.pass(body, request, reply, () => run(request, reply, session, body))
+    return run(request, reply, session, body)
+  }
+
+  function run (request: FastifyRequest, reply: FastifyReply, session: Session, body: JsonRpcRequest): MaybePromise<FastifyReply | JsonRpcResponse | JsonRpcResponse[]> {
     const channel = new PostResponse(transport, reply, session, 1, false)
     // request.mcpAuth is undefined without the auth option: nothing is built for it.
     const response = dispatcher.run(session, body, channel, request.log, request.mcpAuth, request.headers)

@@ -28,6 +28,12 @@ export async function modernPost (transport: Transport, request: FastifyRequest,
   }
   assertPostAccept(request.headers.accept, mode !== 'sse', mode !== 'json')
   if (transport.closing) throw new FST_MCP_SHUTTING_DOWN()
+  // Checked before the answer is chosen, so a refused call gets its own status (403, 429).
+  const gate = transport.gate
+  if (gate !== null && gate.guards(message)) {
+    const refusal = await gate.admit(message, request)
+    if (refusal !== null) throw gate.httpError(refusal, reply)
+  }
   const controller = new Cancellation()
   transport.stateless.add(controller)
   const channel = new ModernResponse(transport, reply, controller)

@@ -1,4 +1,5 @@
 import type {
+  AccessRule,
   JsonRpcNotification,
   JsonRpcRequest,
   McpServerContract,
@@ -137,7 +138,8 @@ export class McpServer implements McpServerContract {
       if (context.session !== undefined) context.session.logLevel = params.level
       return {}
     })
-    this.method('tools/list', 'tools', (params) => page(this.tools.list(), 'tools', params, this.pageSize))
+    // Lists leave out what the token may not use when the host says so (auth.listUnauthorized).
+    this.method('tools/list', 'tools', (params, context) => page(this.tools.list(context.authInfo, this.host?.hideUnauthorized), 'tools', params, this.pageSize))
     // Without a task-capable tool, tools/call does no task work at all (hot path).
     this.method('tools/call', 'tools', (params, context) => this.tools.taskCapable === 0
       ? this.tools.call(params, context)
@@ -148,16 +150,16 @@ export class McpServer implements McpServerContract {
     this.method('tasks/result', 'tasks', (params, context) => this.taskMethods.result(this.host!.tasks!, params, context))
     this.method('tasks/list', 'tasks', (params, context) => this.taskMethods.list(this.host!.tasks!, params, context))
     this.method('resources/list', 'resources', (params, context) => {
-      const listed = this.resources.list(context)
+      const listed = this.resources.list(context, this.host?.hideUnauthorized)
       return listed instanceof Promise
         ? listed.then((result) => page(result, 'resources', params, this.pageSize))
         : page(listed, 'resources', params, this.pageSize)
     })
-    this.method('resources/templates/list', 'resources', (params) => page(this.resources.listTemplates(), 'resourceTemplates', params, this.pageSize))
+    this.method('resources/templates/list', 'resources', (params, context) => page(this.resources.listTemplates(context, this.host?.hideUnauthorized), 'resourceTemplates', params, this.pageSize))
     this.method('resources/read', 'resources', (params, context) => this.resources.read(params, context))
     this.method('resources/subscribe', 'resources', (params, context) => this.subscribe(params, context))
     this.method('resources/unsubscribe', 'resources', (params, context) => this.unsubscribe(params, context))
-    this.method('prompts/list', 'prompts', (params) => page(this.prompts.list(), 'prompts', params, this.pageSize))
+    this.method('prompts/list', 'prompts', (params, context) => page(this.prompts.list(context.authInfo, this.host?.hideUnauthorized), 'prompts', params, this.pageSize))
     this.method('prompts/get', 'prompts', (params, context) => this.prompts.get(params, context))
     this.method('completion/complete', 'completions', (params, context) => complete({
       prompt: (name, argument) => this.prompts.completer(name, argument),
@@ -318,6 +320,26 @@ export class McpServer implements McpServerContract {
       result = round.result(this.signer)
     }
     return modernResult(name, result, this.serverInfo, this.cache)
+  }
+
+  /** The rule of the tool, prompt, resource or template a request targets (checked by the transport before the handler). */
+  accessRule (request: JsonRpcRequest): AccessRule | undefined {
+    const params = request.params
+    switch (request.method) {
+      case 'tools/call': return this.tools.accessRule(params?.name)
+      case 'prompts/get': return this.prompts.accessRule(params?.name)
+      case 'resources/read':
+      case 'resources/subscribe': return this.resources.accessRule(params?.uri)
+      default: return undefined
+    }
+  }
+
+  declaredScopes (): string[] {
+    const scopes = new Set<string>()
+    this.tools.collectScopes(scopes)
+    this.prompts.collectScopes(scopes)
+    this.resources.collectScopes(scopes)
+    return [...scopes]
   }
 
   handleNotification (_notification: JsonRpcNotification, _context: NotificationContext): void {

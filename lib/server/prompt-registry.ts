@@ -1,3 +1,5 @@
+import type { AccessRule, AuthInfo } from '../../types/index.js'
+import { accessRuleOf, collectScopes, listable } from '../access/access-rule.js'
 import { ErrorCode, McpError, type Result } from '../protocol/jsonrpc.js'
 import type { Completer } from './completion.js'
 import type { HandlerContext } from './server-context.js'
@@ -12,7 +14,8 @@ export interface PromptArgument {
   complete?: Completer
 }
 
-export interface PromptDefinition {
+/** `scopes` and `authorize` (AccessRule): what a token needs to see and get the prompt, with the `auth` option. */
+export interface PromptDefinition extends AccessRule {
   title?: string
   description?: string
   arguments?: PromptArgument[]
@@ -37,6 +40,7 @@ export type PromptHandler = (args: Record<string, string>, context: HandlerConte
 
 interface Prompt {
   listing: Record<string, unknown>
+  access: AccessRule | undefined
   required: string[]
   completers: Map<string, Completer>
   handler: PromptHandler
@@ -89,7 +93,8 @@ export class PromptRegistry {
     }
     if (definition.icons !== undefined) listing.icons = definition.icons
     if (definition._meta !== undefined) listing._meta = definition._meta
-    this.prompts.set(name, { listing, required, completers, handler })
+    const access = accessRuleOf(`Prompt ${JSON.stringify(name)}`, definition)
+    this.prompts.set(name, { listing, access, required, completers, handler })
     if (completers.size > 0) this.completers++
     this.changed()
   }
@@ -103,10 +108,23 @@ export class PromptRegistry {
     return true
   }
 
-  list (): Result {
+  /** The prompts, less those the token may not use when `hide` is set. */
+  list (auth: AuthInfo | undefined, hide: boolean | undefined): Result {
     const prompts: Array<Record<string, unknown>> = []
-    for (const prompt of this.prompts.values()) prompts.push(prompt.listing)
+    for (const prompt of this.prompts.values()) {
+      if (listable(prompt.access, auth, hide)) prompts.push(prompt.listing)
+    }
     return { prompts }
+  }
+
+  /** The access rule of a prompt; undefined for a prompt without one, or an unknown name. */
+  accessRule (name: unknown): AccessRule | undefined {
+    return typeof name === 'string' ? this.prompts.get(name)?.access : undefined
+  }
+
+  /** Adds every scope some prompt asks for to `into`. */
+  collectScopes (into: Set<string>): void {
+    for (const prompt of this.prompts.values()) collectScopes(prompt.access, into)
   }
 
   async get (params: Record<string, unknown>, context: HandlerContext): Promise<Result> {

@@ -1,11 +1,17 @@
+import type { AccessRule } from '../../types/index.js'
+import { accessRuleOf, collectScopes, listable } from '../access/access-rule.js'
 import { ErrorCode, McpError, type Result } from '../protocol/jsonrpc.js'
 import { versionAtLeast } from '../protocol/versions.js'
 import type { Completer } from './completion.js'
 import type { HandlerContext } from './server-context.js'
 import { compileUriTemplate, type TemplateVariables, type UriTemplate } from './uri-template.js'
 
-/** What resources/list and resources/templates/list show about a resource (2025-11-25 server/resources). */
-export interface ResourceDefinition {
+/**
+ * What resources/list and resources/templates/list show about a resource (2025-11-25
+ * server/resources); `scopes` and `authorize` (AccessRule) say what a token needs to see
+ * and read it, with the `auth` option.
+ */
+export interface ResourceDefinition extends AccessRule {
   title?: string
   description?: string
   mimeType?: string
@@ -27,8 +33,8 @@ export interface ResourceTemplateDefinition extends Omit<ResourceDefinition, 'si
   list?: (context: HandlerContext) => ListedResource[] | Promise<ListedResource[]>
 }
 
-/** One concrete resource a template lists. */
-export interface ListedResource extends ResourceDefinition {
+/** One concrete resource a template lists; the template's access rule applies to it. */
+export interface ListedResource extends Omit<ResourceDefinition, 'scopes' | 'authorize'> {
   uri: string
   name: string
 }
@@ -54,12 +60,14 @@ export type ResourceTemplateReader = (uri: string, variables: TemplateVariables,
 
 interface StaticResource {
   listing: Record<string, unknown>
+  access: AccessRule | undefined
   mimeType: string | undefined
   read: ResourceReader
 }
 
 interface TemplateResource {
   listing: Record<string, unknown>
+  access: AccessRule | undefined
   mimeType: string | undefined
   template: UriTemplate
   complete: Record<string, Completer> | undefined
@@ -118,7 +126,8 @@ export class ResourceRegistry {
     if (typeof uri !== 'string' || uri === '') throw new TypeError(`Resource ${JSON.stringify(name)} needs a URI`)
     if (this.resources.has(uri)) throw new TypeError(`Resource ${JSON.stringify(uri)} is already registered; remove it first`)
     if (typeof read !== 'function') throw new TypeError(`Resource ${JSON.stringify(uri)} needs a read function`)
-    this.resources.set(uri, { listing: listing(name, 'uri', uri, definition), mimeType: definition.mimeType, read })
+    const access = accessRuleOf(`Resource ${JSON.stringify(uri)}`, definition)
+    this.resources.set(uri, { listing: listing(name, 'uri', uri, definition), access, mimeType: definition.mimeType, read })
     this.changed()
   }
 
@@ -134,7 +143,8 @@ export class ResourceRegistry {
     }
     if (definition.list !== undefined && typeof definition.list !== 'function') throw new TypeError(`Resource template ${JSON.stringify(uriTemplate)}: list must be a function`)
     const { complete: _complete, list, ...shown } = definition
-    this.templates.set(uriTemplate, { listing: listing(name, 'uriTemplate', uriTemplate, shown), mimeType: definition.mimeType, template, complete, list, read })
+    const access = accessRuleOf(`Resource template ${JSON.stringify(uriTemplate)}`, definition)
+    this.templates.set(uriTemplate, { listing: listing(name, 'uriTemplate', uriTemplate, shown), access, mimeType: definition.mimeType, template, complete, list, read })
     if (complete !== undefined) this.completers++
     this.changed()
   }
@@ -154,11 +164,18 @@ export class ResourceRegistry {
     return true
   }
 
-  /** Static resources, then what each listing template lists; a promise only when some template lists. */
-  list (context: HandlerContext): Result | Promise<Result> {
+  /**
+   * Static resources, then what each listing template lists; a promise only when some
+   * template lists. With `hide`, what the token may not read is left out (a template's
+   * entries follow the template's rule, and its list function is not even called).
+   */
+  list (context: HandlerContext, hide: boolean | undefined): Result | Promise<Result> {
+    const auth = context.authInfo
     const resources: Array<Record<string, unknown>> = []
-    for (const resource of this.resources.values()) resources.push(resource.listing)
-    const listing = [...this.templates.values()].filter((template) => template.list !== undefined)
+    for (const resource of this.resources.values()) {
+      if (listable(resource.access, auth, hide)) resources.push(resource.listing)
+    }
+    const listing = [...this.templates.values()].filter((template) => template.list !== undefined && listable(template.access, auth, hide))
     if (listing.length === 0) return { resources }
     return Promise.all(listing.map(async (template) => listedBy(template, await template.list!(context)))).then((lists) => {
       for (const list of lists) resources.push(...list)
@@ -166,10 +183,23 @@ export class ResourceRegistry {
     })
   }
 
-  listTemplates (): Result {
+  listTemplates (context: HandlerContext, hide: boolean | undefined): Result {
     const resourceTemplates: Array<Record<string, unknown>> = []
-    for (const template of this.templates.values()) resourceTemplates.push(template.listing)
+    for (const template of this.templates.values()) {
+      if (listable(template.access, context.authInfo, hide)) resourceTemplates.push(template.listing)
+    }
     return { resourceTemplates }
+  }
+
+  /** The access rule of the resource or template `uri` resolves to; undefined without one. */
+  accessRule (uri: unknown): AccessRule | undefined {
+    return typeof uri === 'string' ? this.resolve(uri)?.resource.access : undefined
+  }
+
+  /** Adds every scope some resource or template asks for to `into`. */
+  collectScopes (into: Set<string>): void {
+    for (const resource of this.resources.values()) collectScopes(resource.access, into)
+    for (const template of this.templates.values()) collectScopes(template.access, into)
   }
 
   /** True when `uri` names a registered resource or matches a template. */

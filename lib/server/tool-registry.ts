@@ -1,9 +1,12 @@
+import type { AccessRule, AuthInfo } from '../../types/index.js'
+import { accessRuleOf, collectScopes, listable } from '../access/access-rule.js'
 import { McpError, ErrorCode, type Result } from '../protocol/jsonrpc.js'
 import { versionAtLeast } from '../protocol/versions.js'
 import type { HandlerContext } from './server-context.js'
 import { compileValidator, type Validator } from './schema-validator.js'
 
-export interface ToolDefinition {
+/** `scopes` and `authorize` (AccessRule): what a token needs to see and call the tool, with the `auth` option. */
+export interface ToolDefinition extends AccessRule {
   title?: string
   description?: string
   /** JSON Schema of the arguments (a TypeBox schema or plain JSON Schema); listed exactly as given. */
@@ -41,6 +44,7 @@ export type ToolHandler<A = any> = (args: A, context: HandlerContext) => CallToo
 
 interface Tool {
   listing: Record<string, unknown>
+  access: AccessRule | undefined
   validate: Validator
   handler: ToolHandler
   taskSupport: TaskSupport
@@ -102,7 +106,8 @@ export class ToolRegistry {
     } catch (err) {
       throw new TypeError(`Tool ${JSON.stringify(name)}: the input schema ${(err as Error).message}`)
     }
-    this.tools.set(name, { listing, validate, handler, taskSupport, taskStart })
+    const access = accessRuleOf(`Tool ${JSON.stringify(name)}`, definition)
+    this.tools.set(name, { listing, access, validate, handler, taskSupport, taskStart })
     if (taskSupport !== 'forbidden') this.taskCapable++
     this.changed()
   }
@@ -131,10 +136,23 @@ export class ToolRegistry {
     return this.tools.get(name)?.listing.inputSchema as Record<string, unknown> | undefined
   }
 
-  list (): Result {
+  /** The tools, less those the token may not use when `hide` is set. */
+  list (auth: AuthInfo | undefined, hide: boolean | undefined): Result {
     const tools: Array<Record<string, unknown>> = []
-    for (const tool of this.tools.values()) tools.push(tool.listing)
+    for (const tool of this.tools.values()) {
+      if (listable(tool.access, auth, hide)) tools.push(tool.listing)
+    }
     return { tools }
+  }
+
+  /** The access rule of a tool; undefined for a tool without one, or an unknown name. */
+  accessRule (name: unknown): AccessRule | undefined {
+    return typeof name === 'string' ? this.tools.get(name)?.access : undefined
+  }
+
+  /** Adds every scope some tool asks for to `into`. */
+  collectScopes (into: Set<string>): void {
+    for (const tool of this.tools.values()) collectScopes(tool.access, into)
   }
 
   /** Not async: a tool that answers synchronously costs no promise on this hot path. */
