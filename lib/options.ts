@@ -1,5 +1,5 @@
 import type { FastifyCorsOptions } from '@fastify/cors'
-import type { McpServerContract, McpTransportOptions, ResponseMode } from '../types/index.js'
+import type { McpServerContract, McpTransportOptions, McpTransportPluginOptions, ResponseMode } from '../types/index.js'
 import { FST_MCP_INVALID_OPTION, FST_MCP_INVALID_SERVER } from './errors.js'
 import type { EventStore } from './state/event-store.js'
 import { MemoryEventStore } from './state/memory/memory-event-store.js'
@@ -79,12 +79,24 @@ function routePath (name: string, value: unknown): string {
   return value
 }
 
+/** True for an object that implements McpServerContract: its contract, never its class. */
+export function isServerContract (value: unknown): value is McpServerContract {
+  return value !== null && typeof value === 'object' && typeof (value as { handleRequest?: unknown }).handleRequest === 'function'
+}
+
+/**
+ * What was passed to register(): the design card's `register(mcpTransport, server)` (every
+ * option at its default) or `register(mcpTransport, { server, ...options })`. A server is an
+ * object with handleRequest; an options object never has one.
+ */
+export function optionsOf (registered: McpTransportPluginOptions & { prefix?: string }): McpTransportOptions & { prefix?: string } {
+  return isServerContract(registered) ? { server: registered } : registered
+}
+
 /** Checks every option once, at registration, and fills in the documented defaults. */
 export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
   const server = options?.server
-  if (server === null || typeof server !== 'object' || typeof server.handleRequest !== 'function') {
-    throw new FST_MCP_INVALID_SERVER()
-  }
+  if (!isServerContract(server)) throw new FST_MCP_INVALID_SERVER()
   const responseMode = options.responseMode ?? DEFAULT_RESPONSE_MODE
   if (responseMode !== 'auto' && responseMode !== 'json' && responseMode !== 'sse') {
     throw new FST_MCP_INVALID_OPTION('responseMode', JSON.stringify(responseMode), "'auto', 'json' or 'sse'")

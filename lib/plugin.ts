@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import cors from '@fastify/cors'
-import type { McpSessions, McpTransportOptions } from '../types/index.js'
+import type { McpSessions, McpTransportPluginOptions } from '../types/index.js'
 import { createOriginGuard } from './guard/origin-guard.js'
 import { createErrorHandler } from './http/error-handler.js'
 import { healthRoutes } from './http/health-route.js'
@@ -9,7 +9,7 @@ import { parseJsonBody } from './http/json-body-parser.js'
 import { streamableRoutes } from './http/streamable-routes.js'
 import { legacySseRoutes } from './http/legacy-sse-routes.js'
 import { deprecatedRoutes } from './http/deprecated-routes.js'
-import { resolveOptions } from './options.js'
+import { optionsOf, resolveOptions } from './options.js'
 import { createBearerGuard } from './auth/bearer-guard.js'
 import { resourceMetadataRoutes } from './auth/resource-metadata.js'
 import { Transport } from './transport.js'
@@ -22,7 +22,10 @@ const MCP_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'www-auth
 
 // fastify-plugin skips encapsulation, so Fastify would ignore `prefix` for this plugin;
 // the routes' own contexts apply it instead, as users expect from register(..., { prefix }).
-async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions & { prefix?: string }): Promise<void> {
+// register(mcpTransport, server) takes every default, prefix included: a server object's
+// own fields are never read as options.
+async function mcpTransport (fastify: FastifyInstance, registered: McpTransportPluginOptions & { prefix?: string }): Promise<void> {
+  const opts = optionsOf(registered)
   const options = resolveOptions(opts)
   const state = await options.state.open({ options, log: fastify.log })
   let requestStateKeys: Uint8Array[] | undefined

@@ -46,6 +46,7 @@ import mcpTransport, {
   type McpServerHost,
   type McpSessionInfo,
   type McpTransportOptions,
+  type McpTransportPluginOptions,
   type NotificationContext,
   type RequestContext,
   type RequestId,
@@ -318,6 +319,15 @@ app.register(mcpTransport, {
   server,
   auth: { resourceMetadata: { resource: 'https://h/mcp', authorization_servers: ['https://a'] }, verifyToken: (token) => ({ token, clientId: 'c', scopes: [] }) }
 })
+// The design card's form: the server itself, every option at its default.
+app.register(mcpTransport, server)
+app.register(mcpTransport, { handleRequest: async () => ({}) })
+expectType<McpTransportPluginOptions>(server)
+expectType<McpTransportPluginOptions>({ server })
+// @ts-expect-error options go in { server, ...options }: on the server itself they would be ignored
+app.register(mcpTransport, { handleRequest: async () => ({}), bodyLimit: 1024 })
+// @ts-expect-error neither a server nor options with one
+app.register(mcpTransport, { handleNotification: async () => {} })
 expectType<ResponseMode>('sse')
 expectType<McpTransportOptions>({ server })
 
@@ -461,6 +471,7 @@ assertType<Equal<typeof fromMcpServer, SdkServerAdapter>>(true)
 expectType<McpServerContract>(fromMcpServer)
 assertType<Equal<typeof fromMcpServer.size, number>>(true)
 app.register(mcpTransport, { server: fromMcpServer })
+app.register(mcpTransport, fromMcpServer)
 // The low-level Server, built asynchronously per session.
 app.register(mcpTransport, {
   server: fromSdkServer(async (session) => {

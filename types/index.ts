@@ -309,6 +309,17 @@ export interface McpTransportOptions {
 }
 
 /**
+ * The server itself as the plugin's options: the design card's `register(mcpTransport, server)`,
+ * with every option at its default (prefix included). It is recognised by its contract
+ * (`handleRequest`); an object that also names an option is refused by the types, since its
+ * options would be ignored: use `{ server, ...options }` for those.
+ */
+export type McpServerAsOptions = McpServerContract & { [Option in keyof McpTransportOptions]?: never }
+
+/** What `register(mcpTransport, ...)` takes: `{ server, ...options }`, or the server alone. */
+export type McpTransportPluginOptions = McpTransportOptions | McpServerAsOptions
+
+/**
  * `fastify.mcpSessions`: the plugin's live sessions, as the application sees them. Sessions
  * are created by initialize only; what a session holds inside (streams, in-flight work, its
  * owner) stays the transport's.
