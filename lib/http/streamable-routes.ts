@@ -23,7 +23,7 @@ import { requireSession } from '../sessions/session-lookup.js'
 import { claimSession, mayUseSession } from '../auth/session-owner.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
-import { isModernMessage } from '../modern/era.js'
+import { isModernMessage, refuseModernBodyless } from '../modern/era.js'
 import { modernPost } from '../modern/modern-post.js'
 import { PostResponse, type PostOutcome } from './post-response.js'
 import type { MaybePromise } from '../protocol/dispatcher.js'
@@ -173,13 +173,14 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     url: options.path,
     // Fastify's automatic HEAD would run this handler and replace the client's real stream.
     exposeHeadRoute: false,
+    onRequest: refuseModernBodyless,
     handler: async function mcpGet (request, reply) {
       await serveGet(transport, request, reply, (r) => requireSession(r, sessions))
       return reply
     }
   })
 
-  fastify.delete(options.path, async function mcpDelete (request, reply) {
+  fastify.delete(options.path, { onRequest: refuseModernBodyless }, async function mcpDelete (request, reply) {
     await endSession(transport, await requireSession(request, sessions))
     return reply.code(200).send()
   })
