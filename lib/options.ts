@@ -9,6 +9,11 @@ import { memoryState } from './state/memory/memory-state.js'
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
+// After a 413, how much more of the refused body is read and dropped before the connection
+// is cut (lingering close, lib/http/linger.ts): enough for a body a few times the default
+// limit to end in a readable answer, and no longer than a slow upload of it takes.
+export const DEFAULT_LINGER_BYTES = 16 * 1024 * 1024
+export const DEFAULT_LINGER_TIMEOUT = 5000
 export const DEFAULT_SESSION_TIMEOUT = 30 * 60 * 1000
 export const DEFAULT_MAX_SESSIONS = 10_000
 export const DEFAULT_HEARTBEAT_INTERVAL = 15_000
@@ -28,6 +33,8 @@ export interface ResolvedOptions {
   server: McpServerContract
   path: string
   bodyLimit: number
+  lingerBytes: number
+  lingerTimeout: number
   sessionTimeout: number
   maxSessions: number
   heartbeatInterval: number
@@ -129,6 +136,8 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     server,
     path: routePath('path', options.path ?? DEFAULT_PATH),
     bodyLimit: integer('bodyLimit', options.bodyLimit, DEFAULT_BODY_LIMIT, 1),
+    lingerBytes: integer('lingerBytes', options.lingerBytes, DEFAULT_LINGER_BYTES, 0),
+    lingerTimeout: integer('lingerTimeout', options.lingerTimeout, DEFAULT_LINGER_TIMEOUT, 0),
     sessionTimeout: integer('sessionTimeout', options.sessionTimeout, DEFAULT_SESSION_TIMEOUT, 0),
     maxSessions: integer('maxSessions', options.maxSessions, DEFAULT_MAX_SESSIONS, 1),
     heartbeatInterval: integer('heartbeatInterval', options.heartbeatInterval, DEFAULT_HEARTBEAT_INTERVAL, 0),

@@ -6,6 +6,8 @@ import { createOriginGuard } from './guard/origin-guard.js'
 import { createErrorHandler } from './http/error-handler.js'
 import { healthRoutes } from './http/health-route.js'
 import { parseJsonBody } from './http/json-body-parser.js'
+import { serveTrailingSlash } from './http/trailing-slash.js'
+import { answerOversizedExpect } from './http/expect-continue.js'
 import { streamableRoutes } from './http/streamable-routes.js'
 import { legacySseRoutes } from './http/legacy-sse-routes.js'
 import { deprecatedRoutes } from './http/deprecated-routes.js'
@@ -43,7 +45,9 @@ async function mcpTransport (fastify: FastifyInstance, registered: McpTransportP
   await fastify.register(async function mcpRoutes (instance) {
     instance.removeAllContentTypeParsers()
     instance.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody)
-    instance.setErrorHandler(createErrorHandler(options.bodyLimit))
+    instance.setErrorHandler(createErrorHandler(options.bodyLimit, { bytes: options.lingerBytes, timeout: options.lingerTimeout }))
+    serveTrailingSlash(instance)
+    answerOversizedExpect(instance)
     if (options.cors !== false) {
       await instance.register(cors, {
         // Reflect the request's Origin: the origin guard has already refused any that is
@@ -52,6 +56,9 @@ async function mcpTransport (fastify: FastifyInstance, registered: McpTransportP
         methods: ['GET', 'POST', 'DELETE'],
         allowedHeaders: MCP_REQUEST_HEADERS,
         exposedHeaders: MCP_EXPOSED_HEADERS,
+        // An OPTIONS that is not a complete preflight gets the empty 204 too, not
+        // @fastify/cors's text/plain 400: every answer on the MCP paths is JSON-RPC or empty.
+        strictPreflight: false,
         ...options.cors
       })
     }

@@ -287,6 +287,8 @@ app.register(mcpTransport, {
   server,
   path: '/mcp',
   bodyLimit: 4_194_304,
+  lingerBytes: 16_777_216,
+  lingerTimeout: 5000,
   sessionTimeout: 1_800_000,
   maxSessions: 10_000,
   heartbeatInterval: 15_000,
@@ -331,6 +333,8 @@ app.register(mcpTransport, { handleNotification: async () => {} })
 expectType<ResponseMode>('sse')
 expectType<McpTransportOptions>({ server })
 
+// @ts-expect-error lingerTimeout is milliseconds, a number
+app.register(mcpTransport, { server, lingerTimeout: '5s' })
 // @ts-expect-error bodyLimit is a number of bytes
 app.register(mcpTransport, { server, bodyLimit: '4mb' })
 // @ts-expect-error responseMode is 'auto', 'json' or 'sse'

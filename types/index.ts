@@ -235,6 +235,14 @@ export interface McpTransportOptions {
   path?: string
   /** Largest accepted request body in bytes, enforced while reading. Default 4 MiB (4194304). */
   bodyLimit?: number
+  /**
+   * After a 413, bytes of the rest of the body read and discarded so the client reads the
+   * answer instead of a connection reset; a body longer than this has its connection cut.
+   * Default 16 MiB (16777216).
+   */
+  lingerBytes?: number
+  /** After a 413, milliseconds a body may keep arriving before its connection is cut. Default 5000. */
+  lingerTimeout?: number
   /** Milliseconds a session may stay idle (no request, no open stream) before it expires. Default 30 minutes; 0 disables expiry. */
   sessionTimeout?: number
   /** Most live sessions; initialize beyond it gets 503. Default 10000. */

@@ -5,6 +5,7 @@ import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
 import { endSession, serveGet } from './streamable-routes.js'
 import type { MaybePromise } from '../protocol/dispatcher.js'
+import { refuseOtherMethods } from './method-not-allowed.js'
 
 interface SessionParams { sessionId: string }
 type SessionRequest = FastifyRequest<{ Params: SessionParams }>
@@ -43,4 +44,6 @@ export function deprecatedRoutes (fastify: FastifyInstance, transport: Transport
     await endSession(transport, await sessionFromPath(request))
     return reply.code(200).send()
   })
+  refuseOtherMethods(fastify, `${base}/sse/:sessionId`, ['GET'], options)
+  refuseOtherMethods(fastify, `${base}/sessions/:sessionId`, ['DELETE'], options)
 }

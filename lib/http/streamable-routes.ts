@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import {
   FST_MCP_ALREADY_INITIALIZED,
   FST_MCP_BATCH_REJECTED,
-  FST_MCP_METHOD_NOT_ALLOWED,
   FST_MCP_NOT_ACCEPTABLE,
   FST_MCP_SESSION_BUSY,
   FST_MCP_SHUTTING_DOWN
@@ -26,9 +25,10 @@ import type { Transport } from '../transport.js'
 import { isModernMessage, refuseModernBodyless } from '../modern/era.js'
 import { modernPost } from '../modern/modern-post.js'
 import { PostResponse, type PostOutcome } from './post-response.js'
+import { refuseOtherMethods } from './method-not-allowed.js'
 import type { MaybePromise } from '../protocol/dispatcher.js'
 
-const ALLOW = 'GET, POST, DELETE'
+const ALLOWED = ['GET', 'POST', 'DELETE']
 
 /**
  * The Streamable HTTP endpoint (2025-11-25 transports §Streamable HTTP): POST for every
@@ -185,14 +185,7 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     return reply.code(200).send()
   })
 
-  fastify.route({
-    method: ['HEAD', 'PUT', 'PATCH'],
-    url: options.path,
-    handler: function mcpOtherMethods (_request, reply) {
-      reply.header('allow', ALLOW)
-      throw new FST_MCP_METHOD_NOT_ALLOWED(ALLOW)
-    }
-  })
+  refuseOtherMethods(fastify, options.path, ALLOWED, options)
 }
 
 /**
