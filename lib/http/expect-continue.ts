@@ -49,7 +49,9 @@ export function answerOversizedExpect (instance: FastifyInstance): void {
       server.on('checkContinue', function mcpCheckContinue (req: IncomingMessage, res: ServerResponse) {
         const url = req.url as string
         const query = url.indexOf('?')
-        const limit = known.get(query === -1 ? url : url.slice(0, query))
+        // POST only: the other methods on these paths have Fastify's own limit, and a request
+        // refused here that the route would still read waits for a body that never comes.
+        const limit = req.method === 'POST' ? known.get(query === -1 ? url : url.slice(0, query)) : undefined
         if (limit !== undefined && Number(req.headers['content-length']) > limit) refusedBeforeBody.add(req)
         else res.writeContinue()
         server.emit('request', req, res)

@@ -165,6 +165,23 @@ test('Expect: 100-continue within the limit is continued and served', async (t) 
   t.equal(other.status, 400, 'a path that is not the plugin\'s is continued and read')
 })
 
+test('Expect: 100-continue on another method of a MCP path is continued (its route reads the body)', async (t) => {
+  const { url } = await listening(t)
+  const agent = new Agent({ keepAlive: false })
+  const outcome = await new Promise<Outcome>((resolve, reject) => {
+    const body = Buffer.alloc(LIMIT + 10, ' ')
+    const req = request(url, { method: 'PUT', agent, headers: { ...HEADERS, 'content-length': String(body.length), expect: '100-continue' } })
+    req.on('error', reject)
+    req.on('continue', () => req.end(body))
+    req.on('response', (res) => {
+      let text = ''
+      res.on('data', (chunk) => { text += String(chunk) })
+      res.on('end', () => resolve({ status: res.statusCode as number, headers: res.headers, text }))
+    })
+  })
+  t.equal(outcome.status, 400, 'continued, read, and refused as not JSON (was a hang: no 100, and a route waiting for the body)')
+})
+
 test('an app that listens for checkContinue itself keeps its own behaviour', async (t) => {
   const app = Fastify()
   let asked = 0
