@@ -12,7 +12,7 @@ import { test } from 'tap'
 import { ACCEPT_BOTH, initializeBody, parseSse, sseMessages } from '../helpers.js'
 import { DEFAULT_SHUTDOWN_TIMEOUT } from '../../lib/options.js'
 import { rawRequest } from './support/raw-http.js'
-import { exited, freePort, waitForHealth } from './support/cli-process.js'
+import { exited, freePort, serverProcess } from './support/cli-process.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 // Closing the sockets and the process after the drain: under a second on an idle machine,
@@ -56,19 +56,7 @@ test('SIGTERM to npm start answers the in-flight calls, ends the GET stream with
   }
   const port = await freePort()
   const child = npmStart(port)
-  let output = ''
-  child.stdout!.on('data', (chunk) => { output += String(chunk) })
-  child.stderr!.on('data', (chunk) => { output += String(chunk) })
-  t.teardown(async () => {
-    try {
-      process.kill(-(child.pid as number), 'SIGKILL')
-    } catch {
-      // The whole group is gone already.
-    }
-    await exited(child, 5000)
-  })
-  const base = new URL(`http://127.0.0.1:${port}`)
-  await waitForHealth(child, base, () => output)
+  const { base, output } = await serverProcess(t, child, port, true)
 
   const mcp = new URL('/mcp', base)
   const headers = { 'content-type': 'application/json', accept: ACCEPT_BOTH }
@@ -109,7 +97,7 @@ test('SIGTERM to npm start answers the in-flight calls, ends the GET stream with
 
   t.ok(await exited(child, DEFAULT_SHUTDOWN_TIMEOUT + 5000), 'npm start exited')
   const exitMs = Date.now() - signalled
-  t.equal(child.exitCode, 0, `a clean exit, not close-with-grace giving up:\n${output.slice(-2000)}`)
+  t.equal(child.exitCode, 0, `a clean exit, not close-with-grace giving up:\n${output().slice(-2000)}`)
   t.ok(exitMs >= DEFAULT_SHUTDOWN_TIMEOUT - 250, `the drain ran to shutdownTimeout for the long call (${exitMs} ms)`)
   t.ok(exitMs <= DEFAULT_SHUTDOWN_TIMEOUT + EXIT_MARGIN_MS, `exit within shutdownTimeout + ${EXIT_MARGIN_MS} ms (${exitMs} ms)`)
   const longBody = await within(long.body, 1000)

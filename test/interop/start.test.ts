@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { ACCEPT_BOTH, initializeBody } from '../helpers.js'
 import { rawRequest } from './support/raw-http.js'
-import { exited, freePort, waitForHealth } from './support/cli-process.js'
+import { exited, freePort, serverProcess } from './support/cli-process.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const appModule = 'dist/examples/app.js'
@@ -21,17 +21,7 @@ test('the app starts with fastify-cli as npm start runs it and serves initialize
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  let output = ''
-  child.stdout!.on('data', (chunk) => { output += String(chunk) })
-  child.stderr!.on('data', (chunk) => { output += String(chunk) })
-  t.teardown(async () => {
-    if (await exited(child, 0)) return
-    child.kill('SIGKILL')
-    await exited(child, 5000)
-  })
-
-  const base = new URL(`http://127.0.0.1:${port}`)
-  await waitForHealth(child, base, () => output)
+  const { base } = await serverProcess(t, child, port)
   const mcp = new URL('/mcp', base)
   const headers = { 'content-type': 'application/json', accept: ACCEPT_BOTH }
 

@@ -1,6 +1,7 @@
 // A server process started as a user starts it (fastify-cli, `npm start`), for the tests
 // that need the real process: its startup, its signals, its exit.
 import type { ChildProcess } from 'node:child_process'
+import type { Test } from 'tap'
 import { createServer } from 'node:net'
 import { rawRequest } from './raw-http.js'
 
@@ -43,4 +44,31 @@ export async function waitForHealth (child: ChildProcess, base: URL, output: () 
     if (Date.now() > deadline) throw new Error(`the server did not listen within ${STARTUP_MS} ms:\n${output()}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/**
+ * Follows a server process started for a test: collects its output, kills it at teardown,
+ * and resolves when it answers /health on `port`. `group`: the child was spawned detached
+ * (its own process group), and the whole group is killed, so nothing it started outlives
+ * the test. Never for a child in the test's own group: that would kill the test.
+ */
+export async function serverProcess (t: Test, child: ChildProcess, port: number, group = false): Promise<{ base: URL, output: () => string }> {
+  let output = ''
+  child.stdout?.on('data', (chunk) => { output += String(chunk) })
+  child.stderr?.on('data', (chunk) => { output += String(chunk) })
+  t.teardown(async () => {
+    if (group) {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL')
+      } catch {
+        // The whole group is gone already.
+      }
+    } else if (!(await exited(child, 0))) {
+      child.kill('SIGKILL')
+    }
+    await exited(child, 5000)
+  })
+  const base = new URL(`http://127.0.0.1:${port}`)
+  await waitForHealth(child, base, () => output)
+  return { base, output: () => output }
 }
