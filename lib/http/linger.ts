@@ -24,8 +24,9 @@ export interface LingerBounds {
  * listener.
  */
 export function lingerOnRefusedBody (raw: IncomingMessage, bounds: LingerBounds): void {
-  // The whole body is in already: nothing to wait for, the connection stays as it is.
-  if (raw.complete) return
+  // Called while the body is unread or being read (Fastify refuses it from its
+  // Content-Length or while reading): its 'end' is still to come, even if the parser has it
+  // all, because 'end' follows the last chunk read, and this reads them.
   const socket = raw.socket
   // RFC 9112 §9.6: close after the answer when the client asked to, as Node would have.
   const closeAfter = raw.httpVersionMinor === 0 || /close/i.test(raw.headers.connection ?? '')

@@ -3,7 +3,7 @@
 // sending. Over a real socket: every oversized POST reads its JSON-RPC 413, with and without
 // Expect: 100-continue, 0 resets; a client that never stops sending is cut after the bound.
 import { Agent, request, type IncomingHttpHeaders } from 'node:http'
-import type { Socket } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { test } from 'tap'
 import mcpTransport from '../../lib/index.js'
@@ -34,7 +34,8 @@ async function listening (t: Tap.Test, options: Record<string, unknown> = {}): P
  */
 function postBody (url: URL, agent: Agent | false, body: Buffer, headers: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...HEADERS, 'content-length': String(body.length), ...headers } })
+    const framing = headers['transfer-encoding'] === 'chunked' ? {} : { 'content-length': String(body.length) }
+    const req = request(url, { method: 'POST', agent, headers: { ...HEADERS, ...framing, ...headers } })
     let outcome: Outcome | undefined
     let failure: Error | undefined
     req.on('error', (err) => { failure ??= err })
@@ -108,6 +109,57 @@ test('200 oversized POSTs from clients that ask to close (Connection: close): 41
   t.equal(readable, 200, 'every answer is the JSON-RPC 413')
   t.equal(connections(), 200)
   t.equal(closing, 200, 'each answered keep-alive, so Node left the socket to the lingering close')
+})
+
+/** Writes a raw HTTP request on a new socket; resolves with all it read once the server closes it, or after `ms`. */
+function rawExchange (url: URL, head: string, body: Buffer, ms: number): Promise<{ text: string, closedByServer: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname)
+    let text = ''
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve({ text, closedByServer: false })
+    }, ms)
+    socket.on('data', (chunk) => { text += String(chunk) })
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve({ text, closedByServer: true })
+    })
+    socket.write(head)
+    socket.write(body)
+  })
+}
+
+test('HTTP/1.0 (close by default): the 413 is read, the body drained, then the server closes', async (t) => {
+  const { url } = await listening(t)
+  const body = Buffer.alloc(1024 * 1024, 'x')
+  const exchange = await rawExchange(url, `POST /mcp HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, body, 5000)
+  t.match(exchange.text, /^HTTP\/1\.1 413 /)
+  t.match(exchange.text, /"code":-32600/)
+  t.ok(exchange.closedByServer, 'ended by the server once the body was in')
+})
+
+test('HTTP/1.1 without a Connection header (keep-alive by default): drained and kept', async (t) => {
+  const { url } = await listening(t)
+  const body = Buffer.alloc(1024 * 1024, 'x')
+  const next = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: ${ACCEPT_BOTH}\r\nContent-Length: ${JSON.stringify(initializeBody()).length}\r\n\r\n${JSON.stringify(initializeBody())}`
+  const exchange = await rawExchange(url, `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, Buffer.concat([body, Buffer.from(next)]), 1500)
+  t.match(exchange.text, /^HTTP\/1\.1 413 /)
+  t.match(exchange.text, /HTTP\/1\.1 200 OK[\s\S]*"serverInfo"/, 'the next request on the connection was served')
+  t.notOk(exchange.closedByServer, 'the connection stayed open')
+})
+
+test('a small oversized body, all in before it is refused: drained at once, the connection is kept', async (t) => {
+  const { url, connections } = await listening(t, { bodyLimit: 64 })
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  t.teardown(() => agent.destroy())
+  // Chunked, so the limit is found while reading: by the first chunk the parser has the whole body.
+  for (let i = 0; i < 5; i++) {
+    const outcome = await postBody(url, agent, Buffer.alloc(200, ' '), { 'transfer-encoding': 'chunked' })
+    t.equal(outcome.status, 413)
+  }
+  t.equal(connections(), 1)
 })
 
 test('a chunked body (no Content-Length) over the limit: the same readable 413', async (t) => {
