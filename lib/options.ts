@@ -1,5 +1,5 @@
 import type { FastifyCorsOptions } from '@fastify/cors'
-import type { McpServerContract, McpTransportOptions, ResponseMode } from '../types/index.js'
+import type { McpServerContract, McpTransportOptions, McpTransportPluginOptions, ResponseMode } from '../types/index.js'
 import { FST_MCP_INVALID_OPTION, FST_MCP_INVALID_SERVER } from './errors.js'
 import type { EventStore } from './state/event-store.js'
 import { MemoryEventStore } from './state/memory/memory-event-store.js'
@@ -15,6 +15,11 @@ import { resolveRateLimit, type ResolvedRateLimit } from './access/rate-limit-op
 
 export const DEFAULT_PATH = '/mcp'
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
+// After a 413, how much more of the refused body is read and dropped before the connection
+// is cut (lingering close, lib/http/linger.ts): enough for a body a few times the default
+// limit to end in a readable answer, and no longer than a slow upload of it takes.
+export const DEFAULT_LINGER_BYTES = 16 * 1024 * 1024
+export const DEFAULT_LINGER_TIMEOUT = 5000
 export const DEFAULT_SESSION_TIMEOUT = 30 * 60 * 1000
 export const DEFAULT_MAX_SESSIONS = 10_000
 export const DEFAULT_HEARTBEAT_INTERVAL = 15_000
@@ -48,6 +53,8 @@ export interface ResolvedOptions {
   server: McpServerContract
   path: string
   bodyLimit: number
+  lingerBytes: number
+  lingerTimeout: number
   sessionTimeout: number
   maxSessions: number
   heartbeatInterval: number
@@ -154,12 +161,24 @@ function telemetry (value: unknown): TelemetryProviders | null {
   return { tracerProvider: given.tracerProvider, meterProvider: given.meterProvider, propagator: given.propagator } as TelemetryProviders
 }
 
+/** True for an object that implements McpServerContract: its contract, never its class. */
+export function isServerContract (value: unknown): value is McpServerContract {
+  return value !== null && typeof value === 'object' && typeof (value as { handleRequest?: unknown }).handleRequest === 'function'
+}
+
+/**
+ * What was passed to register(): the design card's `register(mcpTransport, server)` (every
+ * option at its default) or `register(mcpTransport, { server, ...options })`. A server is an
+ * object with handleRequest; an options object never has one.
+ */
+export function optionsOf (registered: McpTransportPluginOptions & { prefix?: string }): McpTransportOptions & { prefix?: string } {
+  return isServerContract(registered) ? { server: registered } : registered
+}
+
 /** Checks every option once, at registration, and fills in the documented defaults. */
 export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
   const server = options?.server
-  if (server === null || typeof server !== 'object' || typeof server.handleRequest !== 'function') {
-    throw new FST_MCP_INVALID_SERVER()
-  }
+  if (!isServerContract(server)) throw new FST_MCP_INVALID_SERVER()
   const responseMode = options.responseMode ?? DEFAULT_RESPONSE_MODE
   if (responseMode !== 'auto' && responseMode !== 'json' && responseMode !== 'sse') {
     throw new FST_MCP_INVALID_OPTION('responseMode', JSON.stringify(responseMode), "'auto', 'json' or 'sse'")
@@ -192,6 +211,8 @@ export function resolveOptions (options: McpTransportOptions): ResolvedOptions {
     server,
     path: routePath('path', options.path ?? DEFAULT_PATH),
     bodyLimit: integer('bodyLimit', options.bodyLimit, DEFAULT_BODY_LIMIT, 1),
+    lingerBytes: integer('lingerBytes', options.lingerBytes, DEFAULT_LINGER_BYTES, 0),
+    lingerTimeout: integer('lingerTimeout', options.lingerTimeout, DEFAULT_LINGER_TIMEOUT, 0),
     sessionTimeout: integer('sessionTimeout', options.sessionTimeout, DEFAULT_SESSION_TIMEOUT, 0),
     maxSessions: integer('maxSessions', options.maxSessions, DEFAULT_MAX_SESSIONS, 1),
     heartbeatInterval: integer('heartbeatInterval', options.heartbeatInterval, DEFAULT_HEARTBEAT_INTERVAL, 0),

@@ -1,15 +1,17 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import cors from '@fastify/cors'
-import type { McpSessions, McpTransportOptions } from '../types/index.js'
+import type { McpSessions, McpTransportPluginOptions } from '../types/index.js'
 import { createOriginGuard } from './guard/origin-guard.js'
 import { createErrorHandler } from './http/error-handler.js'
 import { healthRoutes } from './http/health-route.js'
 import { parseJsonBody } from './http/json-body-parser.js'
+import { serveTrailingSlash } from './http/trailing-slash.js'
+import { answerOversizedExpect } from './http/expect-continue.js'
 import { streamableRoutes } from './http/streamable-routes.js'
 import { legacySseRoutes } from './http/legacy-sse-routes.js'
 import { deprecatedRoutes } from './http/deprecated-routes.js'
-import { resolveOptions } from './options.js'
+import { optionsOf, resolveOptions } from './options.js'
 import { createBearerGuard } from './auth/bearer-guard.js'
 import { resourceMetadataRoutes } from './auth/resource-metadata.js'
 import { Transport } from './transport.js'
@@ -26,7 +28,10 @@ const MCP_EXPOSED_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'www-auth
 
 // fastify-plugin skips encapsulation, so Fastify would ignore `prefix` for this plugin;
 // the routes' own contexts apply it instead, as users expect from register(..., { prefix }).
-async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions & { prefix?: string }): Promise<void> {
+// register(mcpTransport, server) takes every default, prefix included: a server object's
+// own fields are never read as options.
+async function mcpTransport (fastify: FastifyInstance, registered: McpTransportPluginOptions & { prefix?: string }): Promise<void> {
+  const opts = optionsOf(registered)
   const options = resolveOptions(opts)
   // Only with the telemetry option: @opentelemetry/api is loaded here, or never. Before the
   // state opens, so a missing package leaves nothing open behind it.
@@ -50,7 +55,9 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
     markTransportRoutes(instance)
     instance.removeAllContentTypeParsers()
     instance.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody)
-    instance.setErrorHandler(createErrorHandler(options.bodyLimit))
+    instance.setErrorHandler(createErrorHandler(options.bodyLimit, { bytes: options.lingerBytes, timeout: options.lingerTimeout }))
+    serveTrailingSlash(instance)
+    answerOversizedExpect(instance)
     if (options.cors !== false) {
       await instance.register(cors, {
         // Reflect the request's Origin: the origin guard has already refused any that is
@@ -59,6 +66,9 @@ async function mcpTransport (fastify: FastifyInstance, opts: McpTransportOptions
         methods: ['GET', 'POST', 'DELETE'],
         allowedHeaders: MCP_REQUEST_HEADERS,
         exposedHeaders: MCP_EXPOSED_HEADERS,
+        // An OPTIONS that is not a complete preflight gets the empty 204 too, not
+        // @fastify/cors's text/plain 400: every answer on the MCP paths is JSON-RPC or empty.
+        strictPreflight: false,
         ...options.cors
       })
     }

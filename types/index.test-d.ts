@@ -51,6 +51,7 @@ import mcpTransport, {
   type McpSessionInfo,
   type McpTelemetryOptions,
   type McpTransportOptions,
+  type McpTransportPluginOptions,
   type NotificationContext,
   type RequestContext,
   type RequestId,
@@ -305,6 +306,8 @@ app.register(mcpTransport, {
   server,
   path: '/mcp',
   bodyLimit: 4_194_304,
+  lingerBytes: 16_777_216,
+  lingerTimeout: 5000,
   sessionTimeout: 1_800_000,
   maxSessions: 10_000,
   heartbeatInterval: 15_000,
@@ -342,9 +345,20 @@ app.register(mcpTransport, {
   server,
   auth: { resourceMetadata: { resource: 'https://h/mcp', authorization_servers: ['https://a'] }, verifyToken: (token) => ({ token, clientId: 'c', scopes: [] }) }
 })
+// The design card's form: the server itself, every option at its default.
+app.register(mcpTransport, server)
+app.register(mcpTransport, { handleRequest: async () => ({}) })
+expectType<McpTransportPluginOptions>(server)
+expectType<McpTransportPluginOptions>({ server })
+// @ts-expect-error options go in { server, ...options }: on the server itself they would be ignored
+app.register(mcpTransport, { handleRequest: async () => ({}), bodyLimit: 1024 })
+// @ts-expect-error neither a server nor options with one
+app.register(mcpTransport, { handleNotification: async () => {} })
 expectType<ResponseMode>('sse')
 expectType<McpTransportOptions>({ server })
 
+// @ts-expect-error lingerTimeout is milliseconds, a number
+app.register(mcpTransport, { server, lingerTimeout: '5s' })
 // @ts-expect-error bodyLimit is a number of bytes
 app.register(mcpTransport, { server, bodyLimit: '4mb' })
 // @ts-expect-error responseMode is 'auto', 'json' or 'sse'
@@ -544,6 +558,7 @@ assertType<Equal<typeof fromMcpServer, SdkServerAdapter>>(true)
 expectType<McpServerContract>(fromMcpServer)
 assertType<Equal<typeof fromMcpServer.size, number>>(true)
 app.register(mcpTransport, { server: fromMcpServer })
+app.register(mcpTransport, fromMcpServer)
 // The low-level Server, built asynchronously per session.
 app.register(mcpTransport, {
   server: fromSdkServer(async (session) => {

@@ -340,6 +340,14 @@ export interface McpTransportOptions {
   path?: string
   /** Largest accepted request body in bytes, enforced while reading. Default 4 MiB (4194304). */
   bodyLimit?: number
+  /**
+   * After a 413, bytes of the rest of the body read and discarded so the client reads the
+   * answer instead of a connection reset; a body longer than this has its connection cut.
+   * Default 16 MiB (16777216).
+   */
+  lingerBytes?: number
+  /** After a 413, milliseconds a body may keep arriving before its connection is cut. Default 5000. */
+  lingerTimeout?: number
   /** Milliseconds a session may stay idle (no request, no open stream) before it expires. Default 30 minutes; 0 disables expiry. */
   sessionTimeout?: number
   /** Most live sessions; initialize beyond it gets 503. Default 10000. */
@@ -451,6 +459,17 @@ export interface McpTaskOptions {
   /** Most live tasks one owner may have in the default store. Default 100. Ignored with `store`. */
   maxTasksPerOwner?: number
 }
+
+/**
+ * The server itself as the plugin's options: the design card's `register(mcpTransport, server)`,
+ * with every option at its default (prefix included). It is recognised by its contract
+ * (`handleRequest`); an object that also names an option is refused by the types, since its
+ * options would be ignored: use `{ server, ...options }` for those.
+ */
+export type McpServerAsOptions = McpServerContract & { [Option in keyof McpTransportOptions]?: never }
+
+/** What `register(mcpTransport, ...)` takes: `{ server, ...options }`, or the server alone. */
+export type McpTransportPluginOptions = McpTransportOptions | McpServerAsOptions
 
 /**
  * `fastify.mcpSessions`: the plugin's live sessions, as the application sees them. Sessions

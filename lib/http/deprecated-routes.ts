@@ -5,8 +5,11 @@ import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
 import { endSession, serveGet } from './streamable-routes.js'
 import type { MaybePromise } from '../protocol/dispatcher.js'
+import { refuseOtherMethods } from './method-not-allowed.js'
 
-interface SessionParams { sessionId: string }
+// A wildcard, not a :sessionId parameter: Fastify's router answers a parameter longer than
+// maxParamLength (100) with its own non-JSON-RPC 414 before any route runs (issue 13 #4).
+interface SessionParams { '*': string }
 type SessionRequest = FastifyRequest<{ Params: SessionParams }>
 
 /**
@@ -20,7 +23,8 @@ export function deprecatedRoutes (fastify: FastifyInstance, transport: Transport
   const base = options.path.replace(/\/+$/, '')
 
   function sessionFromPath (request: SessionRequest): MaybePromise<Session> {
-    const id = request.params.sessionId
+    // `/mcp/sse/<id>/` is `/mcp/sse/<id>`, as `/mcp/` is `/mcp`.
+    const id = request.params['*'].replace(/\/$/, '')
     const header = request.headers['mcp-session-id']
     // Two ids would let a check that reads the header (a hook, a proxy rule) approve one
     // session while this route acts on another.
@@ -30,7 +34,7 @@ export function deprecatedRoutes (fastify: FastifyInstance, transport: Transport
 
   fastify.route<{ Params: SessionParams }>({
     method: 'GET',
-    url: `${base}/sse/:sessionId`,
+    url: `${base}/sse/*`,
     // A HEAD would replace the session's stream with one that carries nothing.
     exposeHeadRoute: false,
     handler: async function deprecatedSessionStream (request, reply) {
@@ -39,8 +43,10 @@ export function deprecatedRoutes (fastify: FastifyInstance, transport: Transport
     }
   })
 
-  fastify.delete<{ Params: SessionParams }>(`${base}/sessions/:sessionId`, async function deprecatedSessionDelete (request, reply) {
+  fastify.delete<{ Params: SessionParams }>(`${base}/sessions/*`, async function deprecatedSessionDelete (request, reply) {
     await endSession(transport, await sessionFromPath(request))
     return reply.code(200).send()
   })
+  refuseOtherMethods(fastify, `${base}/sse/*`, ['GET'], options)
+  refuseOtherMethods(fastify, `${base}/sessions/*`, ['DELETE'], options)
 }

@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import {
   FST_MCP_BATCH_REJECTED,
-  FST_MCP_METHOD_NOT_ALLOWED,
   FST_MCP_NOT_ACCEPTABLE,
   FST_MCP_SESSION_BUSY,
   FST_MCP_SHUTTING_DOWN,
@@ -9,6 +8,7 @@ import {
   FST_MCP_SSE_SESSION_REQUIRED
 } from '../errors.js'
 import { accepts } from '../guard/accept-guard.js'
+import { refuseOtherMethods } from './method-not-allowed.js'
 import { Envelope, typeboxValidatorCompiler } from '../protocol/envelope-schema.js'
 import { isNotification, isRequest, type JsonRpcMessage, type JsonRpcRequest } from '../protocol/jsonrpc.js'
 import { SseSessionChannel } from '../protocol/sse-session-channel.js'
@@ -19,7 +19,6 @@ import type { AuthInfo } from '../../types/index.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
 
-const SSE_ALLOW = 'GET'
 
 /**
  * The deprecated HTTP+SSE transport (2024-11-05 transports §HTTP with SSE), kept for older
@@ -69,14 +68,7 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
 
   // 2025-11-25 transports §Backwards Compatibility: a client POSTs initialize to the URL it
   // was given and falls back to GET on 400/404/405; mcp-remote only on 404/405.
-  fastify.route({
-    method: ['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    url: '/sse',
-    handler: function legacySseOtherMethods (_request, reply) {
-      reply.header('allow', SSE_ALLOW)
-      throw new FST_MCP_METHOD_NOT_ALLOWED(SSE_ALLOW)
-    }
-  })
+  refuseOtherMethods(fastify, '/sse', ['GET'], options)
 
   fastify.route({
     method: 'POST',
@@ -93,6 +85,8 @@ export function legacySseRoutes (fastify: FastifyInstance, transport: Transport)
       return message(request, reply, session)
     }
   })
+
+  refuseOtherMethods(fastify, '/messages', ['POST'], options)
 
   function message (request: FastifyRequest, reply: FastifyReply, session: Session): FastifyReply | Promise<FastifyReply> {
     // In this transport the session's one stream is its standalone stream, set at GET

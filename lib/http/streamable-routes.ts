@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import {
   FST_MCP_ALREADY_INITIALIZED,
   FST_MCP_BATCH_REJECTED,
-  FST_MCP_METHOD_NOT_ALLOWED,
   FST_MCP_NOT_ACCEPTABLE,
   FST_MCP_SESSION_BUSY,
   FST_MCP_SHUTTING_DOWN
@@ -23,12 +22,13 @@ import { requireSession } from '../sessions/session-lookup.js'
 import { claimSession, mayUseSession } from '../auth/session-owner.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
-import { isModernMessage } from '../modern/era.js'
+import { isModernMessage, refuseModernBodyless } from '../modern/era.js'
 import { modernPost } from '../modern/modern-post.js'
 import { PostResponse, type PostOutcome } from './post-response.js'
+import { refuseOtherMethods } from './method-not-allowed.js'
 import type { MaybePromise } from '../protocol/dispatcher.js'
 
-const ALLOW = 'GET, POST, DELETE'
+const ALLOWED = ['GET', 'POST', 'DELETE']
 
 /**
  * The Streamable HTTP endpoint (2025-11-25 transports §Streamable HTTP): POST for every
@@ -192,25 +192,19 @@ export function streamableRoutes (fastify: FastifyInstance, transport: Transport
     url: options.path,
     // Fastify's automatic HEAD would run this handler and replace the client's real stream.
     exposeHeadRoute: false,
+    onRequest: refuseModernBodyless,
     handler: async function mcpGet (request, reply) {
       await serveGet(transport, request, reply, (r) => requireSession(r, sessions))
       return reply
     }
   })
 
-  fastify.delete(options.path, async function mcpDelete (request, reply) {
+  fastify.delete(options.path, { onRequest: refuseModernBodyless }, async function mcpDelete (request, reply) {
     await endSession(transport, await requireSession(request, sessions))
     return reply.code(200).send()
   })
 
-  fastify.route({
-    method: ['HEAD', 'PUT', 'PATCH'],
-    url: options.path,
-    handler: function mcpOtherMethods (_request, reply) {
-      reply.header('allow', ALLOW)
-      throw new FST_MCP_METHOD_NOT_ALLOWED(ALLOW)
-    }
-  })
+  refuseOtherMethods(fastify, options.path, ALLOWED, options)
 }
 
 /**

@@ -1,7 +1,10 @@
-// Which protocol era a POST belongs to (2026-07-28 versioning §Backward Compatibility):
-// a request that carries the modern per-request `_meta` or modern headers is served
-// statelessly; everything else (initialize, session traffic) keeps legacy semantics.
+// Which protocol era a request belongs to (2026-07-28 versioning §Backward Compatibility),
+// decided here for every method: a request that carries the modern per-request `_meta` or
+// modern headers is served statelessly; everything else (initialize, session traffic)
+// keeps legacy semantics.
 import type { IncomingHttpHeaders } from 'node:http'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { FST_MCP_METHOD_NOT_ALLOWED } from '../errors.js'
 import type { JsonRpcMessage } from '../protocol/jsonrpc.js'
 
 /** Revisions of the stateless ("modern") era, newest first. */
@@ -53,4 +56,30 @@ export function isModernMessage (headers: IncomingHttpHeaders, message: JsonRpcM
   const version = headers['mcp-protocol-version']
   if (version !== undefined) return isModernVersion(version)
   return headers['mcp-method'] !== undefined && message.method !== 'initialize'
+}
+
+/**
+ * The era of a request without a message (GET, DELETE), from its headers alone: a modern
+ * MCP-Protocol-Version and no Mcp-Session-Id is a 2026-07-28 client. A session id, a legacy
+ * version or no version header keeps today's legacy behaviour.
+ */
+export function isModernBodyless (headers: IncomingHttpHeaders): boolean {
+  return headers['mcp-session-id'] === undefined && isModernVersion(headers['mcp-protocol-version'])
+}
+
+const MODERN_ALLOW = 'POST'
+
+/**
+ * onRequest hook of GET and DELETE on the MCP endpoint: the 2026-07-28 transport has no
+ * standalone stream and no session to end, so a modern request is answered 405 with
+ * `Allow: POST` (T-0728 §Backward Compatibility › Earlier Streamable HTTP Revisions;
+ * mcp-transport-spec item 86) instead of legacy's 400 for a missing session.
+ */
+export function refuseModernBodyless (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (!isModernBodyless(request.headers)) {
+    done()
+    return
+  }
+  reply.header('allow', MODERN_ALLOW)
+  done(new FST_MCP_METHOD_NOT_ALLOWED(MODERN_ALLOW))
 }

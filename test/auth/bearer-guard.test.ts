@@ -251,10 +251,11 @@ test('with cors, a preflight is answered without a token and answers expose WWW-
   t.equal(refused.headers['access-control-allow-origin'], origin)
 })
 
-test('without cors an OPTIONS request is not the guard\'s business either (no route: 404)', async (t) => {
+test('without cors an OPTIONS request is not the guard\'s business either (405, Allow)', async (t) => {
   const app = await authApp(t)
   const res = await app.inject({ method: 'OPTIONS', url: '/mcp', headers: { accept: ACCEPT_BOTH } })
-  t.equal(res.statusCode, 404)
+  t.equal(res.statusCode, 405)
+  t.equal(res.headers.allow, 'GET, POST, DELETE')
   t.equal(res.headers['www-authenticate'], undefined)
 })
 

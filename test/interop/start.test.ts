@@ -1,54 +1,15 @@
 // `npm start` as a user runs it: fastify-cli on the compiled demo app. Proves the built
 // package loads outside the test loader and serves MCP on its own.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { ACCEPT_BOTH, initializeBody } from '../helpers.js'
 import { rawRequest } from './support/raw-http.js'
+import { exited, freePort, serverProcess } from './support/cli-process.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const appModule = 'dist/examples/app.js'
-const STARTUP_MS = 15_000
-
-/** A port that was free a moment ago (fastify-cli treats --port 0 as "use 3000"). */
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (address === null || typeof address === 'string') throw new Error('expected a TCP address')
-  return address.port
-}
-
-async function exited (child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return true
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
-}
-
-/** Polls GET /health until the server answers, the child dies, or the time is up. */
-async function waitForHealth (child: ChildProcess, base: URL, output: () => string): Promise<void> {
-  const deadline = Date.now() + STARTUP_MS
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`fastify-cli exited with ${child.exitCode} before listening:\n${output()}`)
-    try {
-      const res = await rawRequest(new URL('/health', base))
-      await res.body
-      if (res.status === 200) return
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`fastify-cli did not listen within ${STARTUP_MS} ms:\n${output()}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 test('the app starts with fastify-cli as npm start runs it and serves initialize and tools/list', async (t) => {
   if (!existsSync(`${root}${appModule}`)) {
@@ -60,17 +21,7 @@ test('the app starts with fastify-cli as npm start runs it and serves initialize
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  let output = ''
-  child.stdout!.on('data', (chunk) => { output += String(chunk) })
-  child.stderr!.on('data', (chunk) => { output += String(chunk) })
-  t.teardown(async () => {
-    if (await exited(child, 0)) return
-    child.kill('SIGKILL')
-    await exited(child, 5000)
-  })
-
-  const base = new URL(`http://127.0.0.1:${port}`)
-  await waitForHealth(child, base, () => output)
+  const { base } = await serverProcess(t, child, port)
   const mcp = new URL('/mcp', base)
   const headers = { 'content-type': 'application/json', accept: ACCEPT_BOTH }
 

@@ -88,7 +88,8 @@ test('HEAD /mcp/sse/:sessionId does not replace the session\'s stream', async (t
   t.teardown(() => app.close())
   const id = await initSession(app)
   const res = await app.inject({ method: 'HEAD', url: `/mcp/sse/${id}`, headers: { accept: 'text/event-stream' } })
-  t.equal(res.statusCode, 404)
+  t.equal(res.statusCode, 405)
+  t.equal(res.headers.allow, 'GET')
   t.equal(app.mcpSessions.list()[0].streams, 0)
 })
 
