@@ -136,7 +136,9 @@ function portFromEnv (value: string | undefined): number {
 
 /** Builds, listens, announces `listening <port>`, and closes on SIGTERM/SIGINT (or stdin's end). */
 export async function runClusterApp (state: ClusterAppOptions['state'], env: NodeJS.ProcessEnv = process.env): Promise<FastifyInstance> {
-  const app = await buildClusterApp({ app: appFromEnv(env.APP), logLevel: env.LOG_LEVEL, state })
+  // TASK_LEASE_TIMEOUT (ms): how soon another instance fails the tasks of one that died.
+  const lease = env.TASK_LEASE_TIMEOUT === undefined ? undefined : Number(env.TASK_LEASE_TIMEOUT)
+  const app = await buildClusterApp({ app: appFromEnv(env.APP), logLevel: env.LOG_LEVEL, state, transport: lease === undefined ? undefined : { tasks: { leaseTimeout: lease } } })
   await app.listen({ host: env.HOST ?? '127.0.0.1', port: portFromEnv(env.PORT) })
   let closing = false
   const close = (): void => {

@@ -48,3 +48,30 @@ if (redis !== null) {
     t.equal(JSON.parse((await resumed.next(5000)).data).params.data, 51, 'and it stays live on B')
   })
 }
+
+if (redis !== null) {
+  test('a task whose instance is SIGKILLed turns failed, read on another instance, within its lease', async (t) => {
+    const [a, b] = await startInstances(2, { redisUrl: redis.url, app: 'conformance', env: { TASK_LEASE_TIMEOUT: '1500' } }, t)
+    const tasksMeta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } }
+    const post = (base: string, method: string, params: Record<string, unknown>, name: string) => fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, 'mcp-name': name },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: tasksMeta } })
+    }).then(async (res) => await res.json())
+    const created = await post(a.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 600 } }, 'slow_compute')
+    t.equal(created.result.resultType, 'task')
+    const taskId = created.result.taskId
+    t.equal((await post(b.url, 'tasks/get', { taskId }, taskId)).result.status, 'working', 'B reads the task A runs')
+    a.kill('SIGKILL')
+    await a.exited
+    const started = Date.now()
+    let task: any
+    for (;;) {
+      task = (await post(b.url, 'tasks/get', { taskId }, taskId)).result
+      if (task.status !== 'working' || Date.now() - started > 10_000) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    t.equal(task.status, 'failed', `failed ${Date.now() - started} ms after the kill (lease 1500 ms)`)
+    t.match(task.error, { code: -32603, message: /stopped before it finished/ })
+  })
+}

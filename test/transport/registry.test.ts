@@ -93,7 +93,7 @@ test('health reports counts and uptime', async (t) => {
   await app.inject({ method: 'DELETE', url: '/mcp', headers: sessionHeaders(id) })
   for (const url of ['/health', '/mcp/health']) {
     const body = (await app.inject(url)).json()
-    t.same(Object.keys(body).sort(), ['active_sessions', 'open_streams', 'status', 'total_sessions', 'transport', 'uptime'])
+    t.same(Object.keys(body).sort(), ['active_sessions', 'open_streams', 'state', 'status', 'total_sessions', 'transport', 'uptime'])
     t.equal(body.status, 'ok')
     t.equal(body.transport, 'streamable-http')
     t.equal(body.active_sessions, 1)

@@ -194,6 +194,10 @@ test('the polling pattern: a handler closes its connection and the client collec
   t.equal(JSON.parse(events[1].data).params.data, 'working')
   t.equal(events.length, 2, 'the connection closed before the result')
   await open('p')
+  // The client comes back after `retry` ms, when the result is there (a resume while the
+  // handler still runs is the live case, tested over a real socket above).
+  const deadline = Date.now() + 2000
+  while (app.mcpSessions.list()[0].inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2))
   const resumed = await app.inject({ method: 'GET', url: '/mcp', headers: { accept: 'text/event-stream', 'last-event-id': events[1].id!, ...sessionHeaders(id) } })
   t.same(sseMessages(resumed.body).map((m) => m.result.content[0].text), ['closed=true'])
 })

@@ -36,9 +36,17 @@ if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[1]) then
   sweep(ARGV[5])
   if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[1]) then return 'server' end
 end
-if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[2]) then return 'owner' end
+if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[2]) then
+  -- Expired tasks are not live: drop them from the owner's live set before refusing.
+  local prefix = string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[6])
+  for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+    if redis.call('EXISTS', prefix .. id) == 0 then redis.call('SREM', KEYS[3], id) end
+  end
+  if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[2]) then return 'owner' end
+end
 redis.call('HSET', KEYS[1], unpack(ARGV, 8))
-if ARGV[7] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[7]) end
+-- The task ends at createdAt + ttlMs, not ttlMs after it reached Redis.
+if ARGV[7] ~= '' then redis.call('PEXPIREAT', KEYS[1], ARGV[7]) end
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
 redis.call('SADD', KEYS[3], ARGV[6])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
@@ -123,14 +131,14 @@ if not owner then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2] .. owner, ARGV[1])
 redis.call('SREM', KEYS[3] .. owner, ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1] .. '\n' .. owner)
+redis.call('ZREM', KEYS[4], ARGV[1] .. '\\n' .. owner)
 return 1`, 4)
 
 /** KEYS all; ARGV now, owner index prefix, live prefix → how many expired tasks left the indexes. */
 const sweep = new Script(`
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 for _, member in ipairs(expired) do
-  local cut = string.find(member, '\n', 1, true)
+  local cut = string.find(member, '\\n', 1, true)
   local id, owner = string.sub(member, 1, cut - 1), string.sub(member, cut + 1)
   redis.call('ZREM', ARGV[2] .. owner, id)
   redis.call('SREM', ARGV[3] .. owner, id)
@@ -230,7 +238,7 @@ export class RedisTaskStore implements TaskStore {
     const outcome = await this.guard.run(create.run(this.client, [
       this.taskPrefix + record.id, this.ownerPrefix + record.owner, this.livePrefix + record.owner, this.all,
       this.options.maxTasks, this.options.maxTasksPerOwner, `${record.id}\n${record.owner}`, expiresAt,
-      record.createdAt, record.id, record.ttlMs ?? '', ...fields
+      record.createdAt, record.id, record.ttlMs === null ? '' : expiresAt, ...fields
     ]))
     if (outcome === 'server') throw new TaskCapacityError('server', this.options.maxTasks)
     if (outcome === 'owner') throw new TaskCapacityError('owner', this.options.maxTasksPerOwner)
