@@ -128,3 +128,17 @@ export class TaskCursorError extends Error {
     super(`Invalid cursor: ${cursor} was not issued by this server; list again without a cursor`)
   }
 }
+
+/** An opaque tasks/list cursor: the last task given (its creation time and id). */
+export function encodeTaskCursor (record: TaskRecord): string {
+  return Buffer.from(JSON.stringify([record.createdAt, record.id])).toString('base64url')
+}
+
+/** The [createdAt, id] a cursor names; TaskCursorError for one this server did not issue. */
+export function decodeTaskCursor (cursor: string): [number, string] {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown]
+    if (typeof createdAt === 'number' && typeof id === 'string') return [createdAt, id]
+  } catch {}
+  throw new TaskCursorError(cursor)
+}

@@ -7,7 +7,8 @@ import type { Result } from '../../protocol/jsonrpc.js'
 import {
   LIVE_STATUSES,
   TaskCapacityError,
-  TaskCursorError,
+  decodeTaskCursor,
+  encodeTaskCursor,
   isTerminal,
   type TaskInputRequest,
   type TaskPage,
@@ -32,20 +33,6 @@ export interface MemoryTaskStoreOptions {
 
 function expired (record: TaskRecord, now: number): boolean {
   return record.ttlMs !== null && now >= record.createdAt + record.ttlMs
-}
-
-interface Cursor { createdAt: number, id: string }
-
-function encodeCursor (record: TaskRecord): string {
-  return Buffer.from(JSON.stringify([record.createdAt, record.id])).toString('base64url')
-}
-
-function decodeCursor (cursor: string): Cursor {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown]
-    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id }
-  } catch {}
-  throw new TaskCursorError(cursor)
 }
 
 export class MemoryTaskStore implements TaskStore {
@@ -135,7 +122,8 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   async list (owner: string, cursor: string | undefined, limit: number): Promise<TaskPage> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor)
+    const decoded = cursor === undefined ? undefined : decodeTaskCursor(cursor)
+    const after = decoded === undefined ? undefined : { createdAt: decoded[0], id: decoded[1] }
     const now = Date.now()
     const tasks: TaskRecord[] = []
     // Map order is creation order, which is createdAt order: a cursor is the last task given,
@@ -148,7 +136,7 @@ export class MemoryTaskStore implements TaskStore {
         passed = true
       }
       if (record.owner !== owner || expired(record, now)) continue
-      if (tasks.length === limit) return { tasks, nextCursor: encodeCursor(tasks[tasks.length - 1]) }
+      if (tasks.length === limit) return { tasks, nextCursor: encodeTaskCursor(tasks[tasks.length - 1]) }
       tasks.push(structuredClone(record))
     }
     return { tasks }

@@ -8,7 +8,8 @@
 import type { Result } from '../../protocol/jsonrpc.js'
 import {
   TaskCapacityError,
-  TaskCursorError,
+  decodeTaskCursor,
+  encodeTaskCursor,
   type TaskInputRequest,
   type TaskPage,
   type TaskPatch,
@@ -190,18 +191,6 @@ function toRecord (fields: string[]): TaskRecord {
   return record
 }
 
-function encodeCursor (record: TaskRecord): string {
-  return Buffer.from(JSON.stringify([record.createdAt, record.id])).toString('base64url')
-}
-
-function decodeCursor (cursor: string): [number, string] {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown]
-    if (typeof createdAt === 'number' && typeof id === 'string') return [createdAt, id]
-  } catch {}
-  throw new TaskCursorError(cursor)
-}
-
 export class RedisTaskStore implements TaskStore {
   private readonly client: RedisClient
   private readonly guard: StateGuard
@@ -277,12 +266,12 @@ export class RedisTaskStore implements TaskStore {
   }
 
   async list (owner: string, cursor: string | undefined, limit: number): Promise<TaskPage> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor)
+    const after = cursor === undefined ? undefined : decodeTaskCursor(cursor)
     const pages = await this.guard.run(list.run(this.client, [this.ownerPrefix + owner, this.taskPrefix, after?.[0] ?? '', after?.[1] ?? '', limit + 1]) as Promise<string[][]>)
     const tasks = pages.map(toRecord)
     if (tasks.length <= limit) return { tasks }
     tasks.length = limit
-    return { tasks, nextCursor: encodeCursor(tasks[limit - 1]) }
+    return { tasks, nextCursor: encodeTaskCursor(tasks[limit - 1]) }
   }
 
   async delete (id: string): Promise<boolean> {
