@@ -81,8 +81,9 @@ async function mcpTransport (fastify: FastifyInstance, registered: McpTransportP
     }
     // Per-item scopes and per-call limits: only with auth or rateLimit, so the routes of an
     // app using neither check nothing (transport.gate stays null).
-    const limiter = options.rateLimit === null ? null : await createCallLimiter(instance, options.rateLimit)
-    transport.gate = createCallGate(options.server, options.auth, limiter)
+    const limiter = options.rateLimit === null ? null : await createCallLimiter(instance, options.rateLimit, state.redis)
+    const gate = transport.gate = createCallGate(options.server, options.auth, limiter)
+    if (gate !== null && telemetry !== null) gate.onRefused = telemetry.refusals()
     streamableRoutes(instance, transport)
     if (options.legacySse) legacySseRoutes(instance, transport)
     if (options.deprecatedRoutes) deprecatedRoutes(instance, transport)

@@ -24,12 +24,22 @@ export type Refusal =
   | { reason: 'rate_limited', tool: string, limit: LimitExceeded }
   | { reason: 'limiter_unavailable' }
 
+export type RefusalReason = Refusal['reason']
+
+/** Refused calls by reason, as the health route shows them. */
+export type RefusalCounts = Record<RefusalReason, number>
+
 /** Refused calls, as the health route shows them. */
-export interface RefusedCalls {
-  insufficient_scope: number
-  rate_limited: number
+export interface RefusedCalls extends RefusalCounts {
   /** Per tool (tools/call only), the first 1000 tool names refused. */
-  tools: Record<string, { insufficient_scope: number, rate_limited: number }>
+  tools: Record<string, RefusalCounts>
+}
+
+/** Told of each refusal (the telemetry's counter); `tool` is unset past the per-tool cap. */
+export type RefusalListener = (method: string, tool: string | undefined, reason: RefusalReason) => void
+
+function noRefusals (): RefusalCounts {
+  return { insufficient_scope: 0, rate_limited: 0, limiter_unavailable: 0 }
 }
 
 /**
@@ -43,8 +53,10 @@ export class CallGate {
   private readonly server: McpServerContract
   private readonly auth: ResolvedAuth | null
   private readonly limiter: CallLimiter | null
-  private readonly counts: RefusedCalls = { insufficient_scope: 0, rate_limited: 0, tools: {} }
+  private readonly counts: RefusedCalls = { ...noRefusals(), tools: {} }
   private countedTools = 0
+  /** Set with the `telemetry` option: refusals become metrics too. */
+  onRefused: RefusalListener | null = null
 
   constructor (server: McpServerContract, auth: ResolvedAuth | null, limiter: CallLimiter | null) {
     this.server = server
@@ -85,6 +97,7 @@ export class CallGate {
     }, (err: unknown) => {
       // Fail closed: a call the limiter could not count is not run (design: Redis down).
       http.log.error({ err }, 'MCP rate limit store failed')
+      this.count(request, 'limiter_unavailable')
       return { reason: 'limiter_unavailable' } satisfies Refusal
     })
   }
@@ -132,17 +145,22 @@ export class CallGate {
     return this.counts
   }
 
-  private count (request: JsonRpcRequest, reason: 'insufficient_scope' | 'rate_limited'): void {
+  private count (request: JsonRpcRequest, reason: RefusalReason): void {
     this.counts[reason]++
-    if (request.method !== 'tools/call') return
-    const name = String(request.params?.name)
+    const name = request.method === 'tools/call' ? this.countTool(String(request.params?.name), reason) : undefined
+    this.onRefused?.(request.method, name, reason)
+  }
+
+  /** The tool's own count; the name, or undefined once 1000 other names are counted. */
+  private countTool (name: string, reason: RefusalReason): string | undefined {
     let tool = this.counts.tools[name]
     if (tool === undefined) {
-      if (this.countedTools === MAX_COUNTED_TOOLS) return
+      if (this.countedTools === MAX_COUNTED_TOOLS) return undefined
       this.countedTools++
-      tool = this.counts.tools[name] = { insufficient_scope: 0, rate_limited: 0 }
+      tool = this.counts.tools[name] = noRefusals()
     }
     tool[reason]++
+    return name
   }
 }
 

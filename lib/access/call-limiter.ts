@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import { FST_MCP_INVALID_OPTION } from '../errors.js'
 import type { ResolvedLimit, ResolvedRateLimit } from './rate-limit-options.js'
 import { SnapshotLocalStore } from './memory-call-store.js'
@@ -58,19 +58,28 @@ export class CallLimiter {
 
 /**
  * Registers @fastify/rate-limit in the MCP routes' context (global: false, so it adds no
- * route hook of its own) and builds the limiter. When an enclosing context registered it
- * already, its createRateLimit (and so its store) is the one used: our `redis` and `store`
- * would be silently ignored then, so they are refused.
+ * route hook of its own) and builds the limiter. The counts go where the user said, else
+ * to the state's Redis (`sharedRedis`: every instance then shares them), else to this
+ * process. When an enclosing context registered it already, its createRateLimit (and so
+ * its store) is the one used: our `redis` and `store` would be silently ignored then, so
+ * they are refused.
  */
-export async function createCallLimiter (fastify: FastifyInstance, options: ResolvedRateLimit): Promise<CallLimiter> {
+export async function createCallLimiter (fastify: FastifyInstance, options: ResolvedRateLimit, sharedRedis?: unknown): Promise<CallLimiter> {
   const { store } = options
+  const given = store.redis !== undefined || store.store !== undefined
   if (fastify.hasDecorator('createRateLimit')) {
-    if (store.redis !== undefined || !(store.store === SnapshotLocalStore as unknown)) {
+    if (given) {
       throw new FST_MCP_INVALID_OPTION(store.redis !== undefined ? 'rateLimit.redis' : 'rateLimit.store', 'set',
         'unset when @fastify/rate-limit is registered on an enclosing context (its store is used); pass the store there')
     }
   } else {
-    await fastify.register(rateLimit, { global: false, ...store })
+    const where = given
+      ? store
+      : sharedRedis !== undefined
+        ? { ...store, redis: sharedRedis }
+        // In memory: LocalStore, with each count its own (see SnapshotLocalStore).
+        : { ...store, store: SnapshotLocalStore as unknown as FastifyRateLimitStoreCtor }
+    await fastify.register(rateLimit, { global: false, ...where })
   }
   return new CallLimiter((limit) => fastify.createRateLimit({ ...limit, keyGenerator: keyOf }), options)
 }

@@ -1,7 +1,6 @@
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { CallLimit, RateLimitOptions } from '../../types/index.js'
 import { FST_MCP_INVALID_OPTION } from '../errors.js'
-import { SnapshotLocalStore } from './memory-call-store.js'
 
 export const DEFAULT_RATE_LIMIT_WINDOW = 60_000
 export const DEFAULT_RATE_LIMIT_NAMESPACE = 'mcp-rate-limit-'
@@ -18,7 +17,10 @@ export interface ResolvedRateLimit {
   fallback: ResolvedLimit | null
   /** Per-tool limits; false exempts the tool from the fallback. */
   tools: Map<string, ResolvedLimit | false>
-  /** What @fastify/rate-limit is registered with: where the counts are kept. */
+  /**
+   * Where the counts are kept, as the user said (neither: the state's Redis when there is
+   * one, else this process; see createCallLimiter).
+   */
   store: { redis?: unknown, store?: FastifyRateLimitStoreCtor, nameSpace: string }
 }
 
@@ -61,7 +63,5 @@ export function resolveRateLimit (options: RateLimitOptions | undefined): Resolv
   const backing: ResolvedRateLimit['store'] = { nameSpace }
   if (redis !== undefined) backing.redis = redis
   if (store !== undefined) backing.store = store
-  // In memory: LocalStore, with each count its own (see SnapshotLocalStore).
-  else if (redis === undefined) backing.store = SnapshotLocalStore as unknown as FastifyRateLimitStoreCtor
   return { fallback, tools, store: backing }
 }

@@ -51,7 +51,8 @@ export function createErrorHandler (bodyLimit: number, linger: LingerBounds) {
     let data: unknown
     const mapped = RPC_CODES[error.code]
     if (mapped !== undefined) {
-      status = error.statusCode ?? 400
+      // Every FST_MCP error is created with its status (errors.ts).
+      status = error.statusCode as number
       code = mapped
       message = error.message
       data = (error as { data?: unknown }).data

@@ -75,9 +75,11 @@ export class PostResponse implements OutboundChannel {
 
   respond (response: JsonRpcResponse): void {
     this.remaining--
+    // A single request still answerable with JSON never gets here (answersDirectly): this
+    // is a batch collecting its answers.
     if (this.stream === null && this.transport.options.responseMode !== 'sse') {
       this.collected.push(response)
-      if (this.remaining === 0) this.settle({ json: this.batch ? this.collected : response })
+      if (this.remaining === 0) this.settle({ json: this.collected })
       return
     }
     if (this.stream === null) this.open()

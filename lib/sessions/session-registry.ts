@@ -19,7 +19,8 @@ export interface SessionSummary {
 export interface SessionRegistryOptions {
   maxSessions: number
   sessionTimeout: number
-  store: SessionStore
+  /** The shared state's records; null with the memory state. */
+  store: SessionStore | null
   onClose: (session: Session) => void
 }
 
@@ -43,8 +44,12 @@ export class SessionRegistry {
   private readonly maxSessions: number
   private readonly sessionTimeout: number
   private readonly onClose: (session: Session) => void
-  readonly store: SessionStore
-  /** Which session watches which resource URI, for notifications/resources/updated. */
+  readonly store: SessionStore | null
+  /**
+   * Which session watches which resource URI (2025-11-25 server/resources §Subscriptions),
+   * for notifications/resources/updated; memory state only, a shared state keeps them in
+   * the records.
+   */
   readonly subscriptions = new ResourceSubscriptions()
   private sweeper: NodeJS.Timeout | null = null
   private created = 0
@@ -83,7 +88,7 @@ export class SessionRegistry {
 
   /** Saves a new session to the shared store (a no-op in memory) before its id is given out. */
   persist (session: Session): MaybePromise<void> {
-    return this.store.create(session)
+    return this.store?.create(session)
   }
 
   get (id: string): Session | undefined {
@@ -96,17 +101,15 @@ export class SessionRegistry {
    */
   find (id: string, kind: SessionKind): Session | undefined | Promise<Session | undefined> {
     const known = this.sessions.get(id)
-    if (known !== undefined || !this.store.shared) return known
+    const store = this.store
+    if (known !== undefined || store === null) return known
     let loading = this.loading.get(id)
     if (loading === undefined) {
-      loading = Promise.resolve(this.store.load(id, kind)).then((session) => {
+      loading = Promise.resolve(store.load(id, kind)).then((session) => {
         this.loading.delete(id)
         if (session === undefined) return undefined
-        // Another request may have adopted it meanwhile: one Session per id.
-        const raced = this.sessions.get(id)
-        if (raced !== undefined) return raced
+        // Concurrent finds share this load, so no other Session of this id was adopted.
         this.adopt(session)
-        for (const uri of session.subscriptions) this.subscriptions.subscribe(id, uri)
         return session
       }, (err: unknown) => {
         this.loading.delete(id)
@@ -120,7 +123,7 @@ export class SessionRegistry {
   /** Notes activity; with a shared state, extends the record's TTL now and then. */
   touch (session: Session, now = Date.now()): void {
     session.lastActivity = now
-    if (this.store.shared && now - session.touchedAt >= this.touchInterval) {
+    if (this.store !== null && now - session.touchedAt >= this.touchInterval) {
       session.touchedAt = now
       this.store.touch(session)
     }
@@ -163,7 +166,7 @@ export class SessionRegistry {
   /** close() for a route that must know the whole cluster heard of it before it answers. */
   terminate (session: Session): MaybePromise<void> {
     if (!this.drop(session, ended)) return
-    return this.store.end(session)
+    return this.store?.end(session)
   }
 
   /** The session ended elsewhere (another instance, or its record expired): end it here. */
@@ -172,23 +175,20 @@ export class SessionRegistry {
     if (session !== undefined) this.drop(session, ended)
   }
 
-  /** This instance stops serving a session that lives on in the shared store. */
-  release (session: Session): void {
-    if (this.drop(session, released)) this.store.release(session)
-  }
 
   /** Subscribes a session to a resource URI (resources/subscribe), kept in its record. */
   subscribe (session: Session, uri: string): void {
-    if (session.subscriptions.has(uri)) return
-    session.subscriptions.add(uri)
-    this.subscriptions.subscribe(session.id, uri)
-    session.changed('subscriptions')
+    const store = this.store
+    // Shared: the record holds them (not this instance's copy of the session, which may be
+    // older than a change made through another instance), and the store finds subscribers.
+    if (store === null) this.subscriptions.subscribe(session.id, uri)
+    else session.awaitSave(store.saveSubscription(session, uri, true))
   }
 
   unsubscribe (session: Session, uri: string): void {
-    if (!session.subscriptions.delete(uri)) return
-    this.subscriptions.unsubscribe(session.id, uri)
-    session.changed('subscriptions')
+    const store = this.store
+    if (store === null) this.subscriptions.unsubscribe(session.id, uri)
+    else session.awaitSave(store.saveSubscription(session, uri, false))
   }
 
   /** Sends a notification on one session's standalone stream; false if it has none. */
@@ -223,8 +223,9 @@ export class SessionRegistry {
    * a shared state they live on, and other instances serve their clients from now on.
    */
   closeAll (): void {
+    const store = this.store
     for (const session of [...this.sessions.values()]) {
-      if (this.store.shared) this.release(session)
+      if (store !== null) this.release(session, store)
       else this.drop(session, ended)
     }
     this.stopSweeper()
@@ -246,6 +247,11 @@ export class SessionRegistry {
     return true
   }
 
+  /** This instance stops serving a session that lives on in the shared store. */
+  private release (session: Session, store: SessionStore): void {
+    if (this.drop(session, released)) store.release(session)
+  }
+
   private startSweeper (): void {
     if (this.sweeper !== null || this.sessionTimeout <= 0) return
     // Sweeping at a quarter of the timeout bounds how late an expiry can be (25%).
@@ -263,15 +269,15 @@ export class SessionRegistry {
   private sweep (): void {
     const now = Date.now()
     const cutoff = now - this.sessionTimeout
-    const shared = this.store.shared
+    const store = this.store
     for (const session of this.sessions.values()) {
       if (session.busy) {
         // A stream held here keeps the session alive for the whole cluster.
-        if (shared) this.touch(session, now)
+        if (store !== null) this.touch(session, now)
       } else if (session.lastActivity < cutoff) {
         // Shared: idle here is not idle everywhere; the record's TTL decides, and a later
         // request reloads it (or gets 404 once it expired).
-        if (shared) this.release(session)
+        if (store !== null) this.release(session, store)
         else this.drop(session, ended)
       }
     }

@@ -13,7 +13,7 @@ export interface MessageSink {
 export type SessionKind = 'streamable' | 'sse'
 
 /** The fields of a session that a shared state keeps in its record (see SessionStore). */
-export type SessionField = 'hello' | 'logLevel' | 'subscriptions'
+export type SessionField = 'hello' | 'logLevel'
 
 /** Where changes to a session's record go: the state's session store. */
 export interface SessionRecordSink {
@@ -38,8 +38,6 @@ export class Session implements McpSessionInfo {
   protocolVersion = ''
   clientCapabilities: Record<string, unknown> = {}
   clientInfo: Implementation | undefined = undefined
-  /** Resource URIs the client subscribed to (2025-11-25 server/resources §Subscriptions). */
-  readonly subscriptions = new Set<string>()
   /**
    * With the `auth` option: who created the session (see ownerOf); requests with another
    * identity's token do not find it. Undefined without `auth`.
@@ -115,14 +113,16 @@ export class Session implements McpSessionInfo {
   }
 
   /**
-   * Records a change to the record (log level, subscriptions, handshake) for a shared
-   * state. The request that made it is answered only once it is saved (see `saving`), so a
+   * Records a change to the record (log level, handshake) for a shared state. The request that made it is answered only once it is saved (see `saving`), so a
    * client's next request, on any instance, sees it.
    */
   changed (field: SessionField): void {
     const record = this.record
-    if (record === null) return
-    const saved = record.saveField(this, field)
+    if (record !== null) this.awaitSave(record.saveField(this, field))
+  }
+
+  /** A save of this session's record under way: answers wait for it (see `saving`). */
+  awaitSave (saved: Promise<void>): void {
     const previous = this.saving
     const all = previous === null ? saved : Promise.all([previous, saved]).then(() => {})
     this.saving = all

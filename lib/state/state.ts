@@ -38,7 +38,13 @@ export interface StateOpenContext {
  */
 export interface SharedState {
   readonly kind: string
-  readonly sessions: SessionStore
+  /** Where session records live beyond this process; null: the registry's Sessions are the records. */
+  readonly sessions: SessionStore | null
+  /**
+   * Shared state only: an ioredis client that other shared counts may live in (the
+   * `rateLimit` counts, when that option names no store), on the Redis every instance uses.
+   */
+  readonly redis?: unknown
   /** Builds the delivery once the transport's own parts exist. */
   delivery (context: DeliveryContext): Delivery
   /**

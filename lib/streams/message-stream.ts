@@ -72,17 +72,14 @@ export class MessageStream {
   send (message: JsonRpcMessage): boolean {
     if (this.finished) return false
     const data = serialize(message)
-    const store = this.options.store
-    if (store === null) {
+    if (!this.resumable) {
       return this.connection !== null && this.connection.write(formatEvent({ event: 'message', data }))
     }
     const seq = ++this.seq
-    this.keep(store, seq, data)
+    this.keep(seq, data)
     this.connection?.write(formatEvent({ id: `${this.id}_${seq}`, event: 'message', data }))
     return true
   }
-
-
 
   /**
    * Makes `connection` the stream's connection, replacing any other. A fresh connection
@@ -93,10 +90,9 @@ export class MessageStream {
     const previous = this.connection
     this.connection = connection
     if (previous !== null) previous.end()
-    const store = this.options.store
-    if (prime && store !== null && this.options.priming) {
+    if (prime && this.resumable && this.options.priming) {
       const seq = ++this.seq
-      this.keep(store, seq, '')
+      this.keep(seq, '')
       connection.write(formatEvent({ id: `${this.id}_${seq}`, retry: this.options.retryInterval, data: '' }))
     }
   }
@@ -112,7 +108,7 @@ export class MessageStream {
    * False, and nothing closed, when the stream is not resumable: that would lose messages.
    */
   closeConnection (): boolean {
-    if (this.options.store === null || this.connection === null) return false
+    if (!this.resumable || this.connection === null) return false
     const connection = this.connection
     this.connection = null
     connection.end()
@@ -141,7 +137,14 @@ export class MessageStream {
   /** Called once when the stream finished (a shared log records its end for remote readers). */
   protected ended (): void {}
 
-  protected keep (store: EventStore, seq: number, data: string): void {
+  /** Whether events get ids and are kept for a resume: with an event store (or a log of a subclass's own). */
+  protected get resumable (): boolean {
+    return this.options.store !== null
+  }
+
+  /** Keeps one event for a resume (resumable streams only). */
+  protected keep (seq: number, data: string): void {
+    const store = this.options.store!
     try {
       const done = store.append(this.options.sessionId, this.id, seq, data)
       if (done !== undefined) done.catch((err: unknown) => this.options.log.error({ err }, 'MCP event store failed to append'))

@@ -43,6 +43,8 @@ export const METRIC_MCP_SERVER_SESSION_ACTIVE = 'mcp.server.session.active'
 export const METRIC_MCP_SERVER_STREAM_ACTIVE = 'mcp.server.stream.active'
 export const METRIC_MCP_SERVER_REQUEST_ACTIVE = 'mcp.server.request.active'
 export const METRIC_MCP_SERVER_EVENT_STORE_EVENTS = 'mcp.server.event_store.events'
+/** Calls refused before their handler ran; error.type says why (a Refusal reason). */
+export const METRIC_MCP_SERVER_CALL_REFUSED = 'mcp.server.call.refused'
 
 /** The instrumentation scope of every span and metric. */
 export const INSTRUMENTATION_NAME = 'fastify-mcp-transport'

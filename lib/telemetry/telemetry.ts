@@ -13,18 +13,23 @@ import type {
 } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
 import type { McpServerHost } from '../../types/index.js'
+import type { RefusalListener } from '../access/call-gate.js'
 import type { JsonRpcMessage, JsonRpcRequest } from '../protocol/jsonrpc.js'
 import type { Session } from '../sessions/session.js'
 import type { Transport } from '../transport.js'
 import { addClientAttributes, describeOperation, networkAttributes } from './operation-attributes.js'
 import { Operation } from './operation.js'
 import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_TOOL_NAME,
   ATTR_JSONRPC_REQUEST_ID,
+  ATTR_MCP_METHOD_NAME,
   ATTR_MCP_PROTOCOL_VERSION,
   ATTR_MCP_RESOURCE_URI,
   ATTR_MCP_SESSION_ID,
   DURATION_BUCKETS,
   INSTRUMENTATION_NAME,
+  METRIC_MCP_SERVER_CALL_REFUSED,
   METRIC_MCP_SERVER_EVENT_STORE_EVENTS,
   METRIC_MCP_SERVER_OPERATION_DURATION,
   METRIC_MCP_SERVER_REQUEST_ACTIVE,
@@ -199,6 +204,23 @@ export class Telemetry {
       if (typeof size === 'number') result.observe(events, size)
     }
     meter.addBatchObservableCallback(this.observer, this.gauges)
+  }
+
+  /**
+   * mcp.server.call.refused: calls the access gate refused before their handler ran (a
+   * missing scope, a rate limit, a limiter that did not answer), by method, tool and reason
+   * (error.type). Tool names come from clients: the gate names at most 1000 of them.
+   */
+  refusals (): RefusalListener {
+    const counter = this.meter.createCounter(METRIC_MCP_SERVER_CALL_REFUSED, {
+      description: 'MCP calls refused before their handler ran, by reason (error.type).',
+      unit: '{call}'
+    })
+    return (method, tool, reason) => {
+      const attributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method, [ATTR_ERROR_TYPE]: reason }
+      if (tool !== undefined) attributes[ATTR_GEN_AI_TOOL_NAME] = tool
+      counter.add(1, attributes)
+    }
   }
 
   /** Stops observing (app.close()): a closed plugin reports nothing more. */

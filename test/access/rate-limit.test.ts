@@ -45,7 +45,7 @@ test('200 parallel calls with a limit of 50: exactly 50 are served, 150 get 429 
   t.equal(error.data.limit, 50)
   t.ok(error.data.retryAfterMs > 58_000 && error.data.retryAfterMs <= 60_000, 'data.retryAfterMs says when to retry')
   const health = (await app.inject({ method: 'GET', url: '/health' })).json()
-  t.same(health.refused_calls, { insufficient_scope: 0, rate_limited: 150, tools: { search: { insufficient_scope: 0, rate_limited: 150 } } })
+  t.same(health.refused_calls, { insufficient_scope: 0, rate_limited: 150, limiter_unavailable: 0, tools: { search: { insufficient_scope: 0, rate_limited: 150, limiter_unavailable: 0 } } })
 })
 
 test('a 2025-03-26 batch of 500 calls counts 500: 100 served, 400 refused with data.retryAfterMs (regression: LocalStore handed every count of one tick the same record, so all 500 were refused)', async (t) => {

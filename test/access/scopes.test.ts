@@ -10,6 +10,7 @@ import { METADATA_URL } from '../auth/auth-helpers.js'
 import { modernRequest } from '../modern/modern-helpers.js'
 import { openLegacy, postMessage, initializeMessage } from '../legacy/sse-reader.js'
 import { accessApp, accessAuth, accessSession, bearer, callTool, repoServer, rpc } from './access-helpers.js'
+import { setupOtel } from '../telemetry/otel-harness.js'
 
 const CHALLENGE = `Bearer error="insufficient_scope", scope="repo:admin", resource_metadata="${METADATA_URL}", error_description="The access token lacks a scope this request needs"`
 
@@ -172,7 +173,20 @@ test('health counts the calls refused for their scopes, per tool', async (t) => 
   await callTool(app, session, 'reader', 'delete_repo')
   await rpc(app, session, 'reader', 'prompts/get', { name: 'audit' })
   const health = (await app.inject({ method: 'GET', url: '/health' })).json()
-  t.same(health.refused_calls, { insufficient_scope: 3, rate_limited: 0, tools: { delete_repo: { insufficient_scope: 2, rate_limited: 0 } } })
+  t.same(health.refused_calls, { insufficient_scope: 3, rate_limited: 0, limiter_unavailable: 0, tools: { delete_repo: { insufficient_scope: 2, rate_limited: 0, limiter_unavailable: 0 } } })
+})
+
+test('with telemetry, scope refusals are counted in mcp.server.call.refused (a tool name only for tools/call)', async (t) => {
+  const otel = setupOtel()
+  const app = await accessApp(t, { telemetry: { meterProvider: otel.meterProvider, tracerProvider: otel.tracerProvider } })
+  const session = await accessSession(app, 'reader')
+  await callTool(app, session, 'reader', 'delete_repo')
+  await rpc(app, session, 'reader', 'prompts/get', { name: 'audit' })
+  const points = (await otel.metrics()).get('mcp.server.call.refused')!.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value }))
+  t.same(points, [
+    { attributes: { 'mcp.method.name': 'tools/call', 'error.type': 'insufficient_scope', 'gen_ai.tool.name': 'delete_repo' }, value: 1 },
+    { attributes: { 'mcp.method.name': 'prompts/get', 'error.type': 'insufficient_scope' }, value: 1 }
+  ])
 })
 
 test('without the auth option rules have no token to check: everything is listed and callable', async (t) => {

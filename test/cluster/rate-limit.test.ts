@@ -3,7 +3,7 @@
 // Debian's redis-server on a free loopback port (the cluster tests' fixture).
 import { test } from 'tap'
 import { Redis } from 'ioredis'
-import { createMcpServer, type McpServer } from '../../lib/index.js'
+import { createMcpServer, redisState, type McpServer } from '../../lib/index.js'
 import { buildApp, initSession, post, sessionHeaders } from '../helpers.js'
 import { redisForTest } from './support/redis-server.js'
 
@@ -39,4 +39,22 @@ test('two instances on one Redis share a limit: 40 calls spread over both, limit
   const keys = await clients[0].keys('mcp-rate-limit-*')
   t.equal(keys.length, 2, 'one key per tool for this client address')
   t.ok(await clients[0].pttl(keys[0]) > 0, 'the key expires with its window')
+})
+
+test('with the Redis state, the limit is shared without naming a store: the state\'s client keeps the counts', async (t) => {
+  const redis = await redisForTest(t)
+  if (redis === null) return
+  const clients = [new Redis(redis.url), new Redis(redis.url)]
+  t.teardown(() => { for (const client of clients) client.disconnect() })
+  const instances = [server(), server()]
+  const apps = await Promise.all(instances.map((instance, i) => buildApp({ state: redisState({ client: clients[i] }), rateLimit: { max: 5 } }, instance.server)))
+  t.teardown(() => Promise.all(apps.map((app) => app.close())))
+  // One session, served by both instances.
+  const session = await initSession(apps[0])
+  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+    post(apps[i % 2], { jsonrpc: '2.0', id: i + 10, method: 'tools/call', params: { name: 'search', arguments: {} } }, sessionHeaders(session))))
+  t.equal(answers.filter((res) => res.statusCode === 200).length, 5, 'one count across both instances')
+  t.equal(answers.filter((res) => res.statusCode === 429).length, 15)
+  t.equal(instances[0].ran() + instances[1].ran(), 5)
+  t.equal((await clients[0].keys('mcp-rate-limit-*')).length, 1, 'the counts are in the state\'s Redis')
 })

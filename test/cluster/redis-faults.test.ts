@@ -5,8 +5,8 @@
 import { Redis } from 'ioredis'
 import tap, { test } from 'tap'
 import Fastify from 'fastify'
-import mcpTransport, { redisState } from '../../lib/index.js'
-import { appendOwn, appendUnrelated, openStandalone as openStandaloneScript, readLog, saveFields, touchSession } from '../../lib/state/redis/redis-scripts.js'
+import mcpTransport, { redisState, type McpServerContract, type McpServerHost } from '../../lib/index.js'
+import { appendOwn, appendUnrelated, createSession, indexMember, openStandalone as openStandaloneScript, readLog, saveFields, saveSubscription, touchSession } from '../../lib/state/redis/redis-scripts.js'
 import { testServer } from '../helpers.js'
 import { FaultyClient } from './support/faulty-client.js'
 import { LogCapture } from './support/log-capture.js'
@@ -78,6 +78,51 @@ if (cluster !== null) {
     a.server.tool('later', {}, () => 'x')
     await send(a.url, id, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 99, reason: 'x' } })
     await until(() => a.log.matching(/failed to publish to listen streams|failed to reach another instance/).length === 2)
+  })
+
+  test('an HTTP+SSE session Redis could not record is refused with 503 and kept nowhere', async (t) => {
+    const a = await faulty(t)
+    a.faults.failNext(createSession)
+    const res = await fetch(new URL('/sse', a.url), { headers: { accept: 'text/event-stream' } })
+    t.equal(res.status, 503)
+    t.match(await res.json(), { error: { message: /shared state/ } })
+    t.equal(a.app.mcpSessions.size, 0, 'the session it began is gone')
+  })
+
+  test('a standalone stream Redis could not index is logged: broadcasts would miss it', async (t) => {
+    const a = await faulty(t)
+    const id = await openSession(a.url)
+    a.faults.failNext(indexMember)
+    const stream = reader(await getStream(a.url, id))
+    await stream.next(5000)
+    await until(() => a.log.matching(/could not index a standalone stream/).length === 1)
+  })
+
+  test('a record change an async handler makes is saved before its answer goes out', async (t) => {
+    let host: McpServerHost | undefined
+    // A server of its own (McpServerContract) whose handler subscribes the session through
+    // the host API after an await: the answer must still wait for Redis to have it.
+    const server: McpServerContract = {
+      attach (given) { host = given },
+      async handleRequest (request, context) {
+        if (request.method === 'initialize') {
+          return { protocolVersion: '2025-11-25', capabilities: { resources: { subscribe: true } }, serverInfo: { name: 'custom', version: '1.0.0' } }
+        }
+        await new Promise((resolve) => setImmediate(resolve))
+        host!.subscribe!(context.session!.id, 'test://watched')
+        return {}
+      }
+    }
+    const client = new FaultyClient(url)
+    const a = await startInstance(t, url, {}, server as never, {}, { client })
+    const id = await openSession(a.url)
+    // Once first: Redis then knows the script, and the delay below applies to its EVALSHA.
+    t.match(await call(a.url, id, 1, 'x/watch'), { result: {} })
+    client.delayNext(saveSubscription, 300)
+    const started = Date.now()
+    t.match(await call(a.url, id, 2, 'x/watch'), { result: {} })
+    t.ok(Date.now() - started >= 280, 'the answer waited for the save')
+    t.same(await admin!.smembers(`mcp:{${id}}:subscriptions`), ['test://watched'])
   })
 
   test('a failed listen-channel subscription is logged', async (t) => {
@@ -220,6 +265,20 @@ if (cluster !== null) {
     await new Promise((resolve) => setTimeout(resolve, 100))
     await fetch(b.url, { method: 'DELETE', headers: { 'mcp-session-id': id2 } })
     t.equal((await opening).status, 404, 'open')
+  })
+
+  test('a record gone from Redis (expired, or deleted while the bus was down) ends the copy an instance still holds', async (t) => {
+    const a = await startInstance(t, url, { sessionTimeout: 2000 })
+    const id = await openSession(a.url)
+    await admin!.del(`mcp:{${id}}:session`)
+    t.equal((await getStream(a.url, id)).status, 404, 'a GET finds no record to open a stream on')
+    const other = await openSession(a.url)
+    await admin!.del(`mcp:{${other}}:session`)
+    // The next touch (at most every timeout / 4) finds the record gone.
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    await call(a.url, other, 1, 'ping')
+    await until(() => a.app.mcpSessions.get(other) === undefined)
+    t.equal((await call(a.url, other, 2, 'ping')).status, 404)
   })
 
   test('a live reader whose next events were trimmed away is cut, not given a hole', async (t) => {

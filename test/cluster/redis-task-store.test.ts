@@ -11,6 +11,7 @@ import { RedisTaskSignals } from '../../lib/state/redis/redis-task-signals.js'
 import { RedisBus } from '../../lib/state/redis/redis-bus.js'
 import { StateGuard } from '../../lib/state/redis/state-guard.js'
 import { clusterRedis } from './support/cluster-redis.js'
+import { FaultyClient } from './support/faulty-client.js'
 
 tap.setTimeout(120_000)
 const cluster = await clusterRedis(tap)
@@ -60,6 +61,24 @@ if (cluster !== null) {
     t.equal(signals.size, 1)
     await signals.close()
     t.equal(signals.size, 0)
+  })
+
+  test('Redis signals: a subscription Redis refused leaves nothing behind, and the next one works', async (t) => {
+    const faulty = new FaultyClient(cluster.url)
+    t.teardown(() => faulty.disconnect())
+    const bus = new RedisBus(faulty, (channel) => channel, ['unused:listen'], { session () {}, global () {}, reconnected () {} }, Fastify().log)
+    t.teardown(() => bus.close())
+    const signals = new RedisTaskSignals(bus, guard, `s${++prefixes}:`)
+    faulty.failSubscribe = 1
+    await t.rejects(signals.subscribe('t1', () => {}), { code: 'FST_MCP_STATE_UNAVAILABLE' })
+    t.equal(signals.size, 0, 'no listener kept for a channel nobody subscribed')
+    const seen: string[] = []
+    await signals.subscribe('t1', (signal) => seen.push(signal.type))
+    await signals.publish('t1', { type: 'cancel' })
+    const deadline = Date.now() + 2000
+    while (seen.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+    t.same(seen, ['cancel'], 'the next subscription hears the task')
+    await signals.close()
   })
 
 }

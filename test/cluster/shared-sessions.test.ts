@@ -57,6 +57,45 @@ if (cluster !== null) {
     t.equal(await a.app.mcpSessions.notify('nobody', { method: 'notifications/message' }), false)
   })
 
+  test('subscriptions changed through instances with stale copies of the session all count', async (t) => {
+    const server = () => {
+      const s = testServer()
+      s.resource('one', 'test://one', {}, () => '1')
+      s.resource('two', 'test://two', {}, () => '2')
+      return s
+    }
+    const a = await startInstance(t, redis.url, {}, server())
+    const b = await startInstance(t, redis.url, {}, server())
+    const id = await openSession(a.url)
+    await getStream(a.url, id)
+    // B caches the session now, before any subscription exists.
+    t.match(await call(b.url, id, 1, 'ping'), { result: {} })
+    t.match(await call(a.url, id, 2, 'resources/subscribe', { uri: 'test://one' }), { result: {} })
+    t.match(await call(b.url, id, 3, 'resources/subscribe', { uri: 'test://two' }), { result: {} })
+    t.equal(await a.server.resourceUpdated('test://one'), 1, 'B\'s subscribe kept the one made through A')
+    t.equal(await a.server.resourceUpdated('test://two'), 1)
+    t.match(await call(b.url, id, 4, 'resources/unsubscribe', { uri: 'test://one' }), { result: {} })
+    t.equal(await a.server.resourceUpdated('test://one'), 0, 'an unsubscribe through B ends the subscription made through A')
+    t.equal(await b.server.resourceUpdated('test://two'), 1)
+  })
+
+  test('a session before 2025-11-25 gets its GET stream on B without a priming event', async (t) => {
+    const a = await startInstance(t, redis.url)
+    const b = await startInstance(t, redis.url)
+    const old = { 'mcp-protocol-version': '2025-06-18' }
+    const init = await fetch(a.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'tap', version: '1.0.0' } } })
+    })
+    t.equal((await init.json()).result.protocolVersion, '2025-06-18')
+    const id = init.headers.get('mcp-session-id')!
+    const stream = reader(await getStream(b.url, id, undefined, old))
+    await until(async () => await a.app.mcpSessions.notify(id, { method: 'notifications/message', params: { level: 'info', data: 'first' } }))
+    const first = await stream.next()
+    t.match(JSON.parse(first.data), { method: 'notifications/message', params: { data: 'first' } }, 'the first event is the message, not an empty priming event')
+  })
+
   test('events sent at once from several instances are all kept, in one order, with unique ids', async (t) => {
     const instances = [await startInstance(t, redis.url), await startInstance(t, redis.url), await startInstance(t, redis.url)]
     const id = await openSession(instances[0].url)
@@ -189,6 +228,9 @@ if (cluster !== null) {
     t.match(await call(b.url, id, 1, 'logging/setLevel', { level: 'error' }), { result: {} })
     await until(() => a.app.mcpSessions.get(id)?.logLevel === 'error')
     t.equal(a.app.mcpSessions.get(id)?.logLevel, 'error', 'A learned the level set through B')
+    const c = await startInstance(t, redis.url)
+    t.match(await call(c.url, id, 2, 'ping'), { result: {} })
+    t.equal(c.app.mcpSessions.get(id)?.logLevel, 'error', 'an instance that loads the record later has it too')
   })
 
   test('after every session ends, Redis holds nothing of them', async (t) => {

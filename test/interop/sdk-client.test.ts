@@ -112,8 +112,9 @@ test('progress reaches onprogress over the POST response stream, before the resu
 test('notifications unrelated to a request reach the client on its GET stream', async (t) => {
   const { app, sdk } = await setup(t)
   await standaloneStreamOpen(app)
-  // The server counts the stream when it opens it; the client sees the head a moment later.
-  await waitUntil(() => sdk.seen.some((r) => r.method === 'GET'), 'the SDK client got the GET answer')
+  // The server counts the stream when it opens it; the client sees the head a moment later,
+  // and the request is recorded as soon as it is sent, so wait for its status.
+  await waitUntil(() => sdk.seen.some((r) => r.method === 'GET' && r.status !== undefined), 'the SDK client got the GET answer')
   const get = sdk.seen.find((r) => r.method === 'GET')
   t.equal(get?.status, 200)
   t.equal(get?.contentType, 'text/event-stream')

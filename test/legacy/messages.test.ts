@@ -57,6 +57,18 @@ test('a server-to-client request goes on the stream and the POSTed answer settle
   sse.res.stream().destroy()
 })
 
+test('closeStream on the HTTP+SSE stream does nothing: that stream is the session', async (t) => {
+  const server = createMcpServer({ name: 'closer', version: '1.0.0' })
+  server.tool('close', { description: 'Tries to close its stream' }, (_args, ctx) => `closed: ${String(ctx.closeStream())}`)
+  const app = await buildApp({}, server)
+  t.teardown(() => app.close())
+  const sse = await initialized(app)
+  await postMessage(app, sse.sessionId, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'close' } })
+  t.same(await sse.reader.message(), { jsonrpc: '2.0', id: 4, result: { content: [{ type: 'text', text: 'closed: false' }] } })
+  t.equal(app.mcpSessions.size, 1, 'the session and its stream live on')
+  sse.res.stream().destroy()
+})
+
 test('a cancelled request gets no response and the stream stays open for the session', async (t) => {
   const app = await buildApp()
   t.teardown(() => app.close())

@@ -73,14 +73,14 @@ test('an update is not counted when the subscriber has no GET stream open', asyn
 
 test('a session that ends (DELETE) loses its subscriptions', async (t) => {
   const server = watchedServer()
-  const rpcs = await connect(t, server)
-  await rpcs.call('resources/subscribe', { uri: 'test://watched' })
-  // The transport keeps subscriptions with the session (its shared record with redisState).
-  t.same([...(rpcs.app.mcpSessions.get(rpcs.session) as any).subscriptions], ['test://watched'])
-  const res = await rpcs.app.inject({ method: 'DELETE', url: '/mcp', headers: { 'mcp-session-id': rpcs.session } })
-  t.equal(res.statusCode, 200)
-  t.equal(rpcs.app.mcpSessions.get(rpcs.session), undefined, 'the session and its subscriptions are gone')
-  t.equal(server.resourceUpdated('test://watched'), 0)
+  const session = await HttpSession.open(await listen(t, await buildApp({}, server)))
+  const stream = await session.listen()
+  await rpc(session, 1, 'resources/subscribe', { uri: 'test://watched' })
+  t.equal(server.resourceUpdated('test://watched'), 1, 'subscribed')
+  await stream.next()
+  const res = await fetch(session.url, { method: 'DELETE', headers: session.headers() })
+  t.equal(res.status, 200)
+  t.equal(server.resourceUpdated('test://watched'), 0, 'the session and its subscriptions are gone')
 })
 
 test('subscribing to a URI nothing serves is -32002', async (t) => {

@@ -114,6 +114,31 @@ test('a lease renewal that finishes after its task ended changes nothing', async
   t.equal(engine.size, 0)
 })
 
+test('lease renewals the store refuses are tried again; the task lives on and completes', async (t) => {
+  const base = new MemoryTaskStore()
+  const flaky: TaskStore = Object.create(base)
+  let refused = 0
+  // A shared store that is down for the first renewals, then answers again.
+  flaky.update = async (id, from, patch) => {
+    if (patch.leaseUntil !== undefined && refused < 3) {
+      refused++
+      throw new Error('store unreachable')
+    }
+    return base.update(id, from, patch)
+  }
+  const engine = new TaskEngine({ store: flaky, signals: new MemoryTaskSignals(), leaseTimeout: 40, ownsState: false })
+  t.teardown(async () => { await engine.close(); await base.close() })
+  const keepAlive = setInterval(() => {}, 1000)
+  t.teardown(() => clearInterval(keepAlive))
+  const task = await engine.start({ owner: '', method: 'tools/call', protocolVersion: '2026-07-28', ttlMs: 60_000, toolErrorFails: false },
+    () => new Promise((resolve) => setTimeout(() => resolve({ content: [] }), 200)), quiet)
+  for (let i = 0; i < 100 && refused < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.equal(refused, 3, 'three renewals failed')
+  t.equal(engine.size, 1, 'the runner kept going')
+  for (let i = 0; i < 100 && engine.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.equal((await base.get(task.id))?.status, 'completed')
+})
+
 test('a task that vanishes while tasks/result waits for it answers -32602', async (t) => {
   const store = new MemoryTaskStore()
   t.teardown(() => store.close())

@@ -38,6 +38,27 @@ export function taskStoreContract (test: (name: string, fn: (t: any) => Promise<
     t.equal(await store.get('nope'), undefined)
   })
 
+  test('create keeps every field a new task may have, and get gives them back unchanged', async (t) => {
+    const store = make()
+    t.teardown(() => store.close())
+    const full = record('full', {
+      sessionId: 'session-1',
+      status: 'input_required',
+      statusMessage: 'waiting for you',
+      pollIntervalMs: 250,
+      ttlMs: null,
+      inputRequests: { confirm: { method: 'elicitation/create', params: { message: 'Sure?' } } },
+      usedKeys: ['confirm', 'earlier']
+    })
+    await store.create(full)
+    t.same(await store.get('full'), full)
+    const bare = record('bare')
+    await store.create(bare)
+    const got = await store.get('bare')
+    t.same(got, bare)
+    for (const field of ['sessionId', 'statusMessage', 'pollIntervalMs', 'result', 'error']) t.notOk(field in got!, `no ${field} it was not given`)
+  })
+
   test('update is a compare-and-set on status: exactly one of two racing terminal changes wins', async (t) => {
     const store = make()
     t.teardown(() => store.close())

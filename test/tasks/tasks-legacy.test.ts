@@ -76,6 +76,7 @@ test('negotiation per tool: required without params.task and forbidden with it a
   t.equal((await rpc(a, id, 'tools/call', { name: 'slow', arguments: { ms: 1 } })).result.content[0].text, 'slept 1 ms in a request')
   t.equal((await rpc(a, id, 'tools/call', { name: 'plain', arguments: {} })).result.content[0].text, 'plain result')
   t.equal((await rpc(a, id, 'tasks/update', { taskId: 'x', inputResponses: {} })).error.code, -32601, 'tasks/update is 2026-07-28 only')
+  t.match((await rpc(a, id, 'tools/call', { name: 42, arguments: {}, task: {} })).error, { code: -32602 }, 'a name that is not a string names no tool, task or not')
 })
 
 test('a tool error fails the task in 2025-11-25, and tasks/result returns the tool result; a JSON-RPC error comes back as that error', async (t) => {

@@ -95,3 +95,37 @@ test('an event store that does not tell its size reports no event count', async 
   t.equal(gauge(metrics, 'mcp.server.session.active'), 1)
   t.equal(gauge(metrics, 'mcp.server.event_store.events'), undefined)
 })
+
+test('calls refused before their handler are counted in mcp.server.call.refused, by tool and reason', async (t) => {
+  const otel = setupOtel()
+  const app = await telemetryApp(otel, { rateLimit: { max: 1 } })
+  t.teardown(() => app.close())
+  const id = await initSession(app)
+  const call = (n: number, name: string) => post(app, { jsonrpc: '2.0', id: n, method: 'tools/call', params: { name, arguments: { text: 'a' } } }, sessionHeaders(id))
+  t.equal((await call(2, 'echo')).statusCode, 200)
+  t.equal((await call(3, 'echo')).statusCode, 429)
+  t.equal((await call(4, 'echo')).statusCode, 429)
+  t.equal((await call(5, 'fail')).statusCode, 200, 'another tool has its own count')
+  const metric = (await otel.metrics()).get('mcp.server.call.refused')!
+  t.equal(metric.descriptor.unit, '{call}')
+  t.same(metric.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value })), [
+    { attributes: { 'mcp.method.name': 'tools/call', 'error.type': 'rate_limited', 'gen_ai.tool.name': 'echo' }, value: 2 }
+  ])
+})
+
+test('a rate limit store that fails is counted as limiter_unavailable', async (t) => {
+  class BrokenStore {
+    incr (_key: string, callback: (err: Error | null) => void): void { callback(new Error('store down')) }
+    child (): BrokenStore { return this }
+  }
+  const otel = setupOtel()
+  const app = await telemetryApp(otel, { rateLimit: { max: 5, store: BrokenStore as never } })
+  t.teardown(() => app.close())
+  const id = await initSession(app)
+  const res = await post(app, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'a' } } }, sessionHeaders(id))
+  t.equal(res.statusCode, 503)
+  const [point] = (await otel.metrics()).get('mcp.server.call.refused')!.dataPoints
+  t.same(point.attributes, { 'mcp.method.name': 'tools/call', 'error.type': 'limiter_unavailable', 'gen_ai.tool.name': 'echo' })
+  t.equal(point.value, 1)
+  t.match((await app.inject({ method: 'GET', url: '/health' })).json().refused_calls, { limiter_unavailable: 1, tools: { echo: { limiter_unavailable: 1 } } })
+})

@@ -29,3 +29,13 @@ test('a message changed on a later turn is serialized afresh', async (t) => {
   a.s.send(message)
   t.match(a.written[1], /"n":2/)
 })
+
+test('a finished stream takes no more messages: send says so and writes nothing', async (t) => {
+  const a = stream()
+  let ended = 0
+  a.s.connection!.end = () => { ended++ }
+  a.s.finish()
+  t.equal(ended, 1, 'its connection ended')
+  t.equal(a.s.send({ jsonrpc: '2.0', method: 'late' }), false)
+  t.same(a.written, [])
+})

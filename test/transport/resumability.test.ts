@@ -16,6 +16,17 @@ function streamingServer () {
       for (let i = 1; i <= after; i++) ctx.log('info', `after ${i}`)
       return `done ${gate}`
     })
+  server.tool('close_first', { input: Type.Object({ gate: Type.String() }) }, async ({ gate }: { gate: string }, ctx) => {
+    const closed = ctx.closeStream()
+    await new Promise<void>((resolve) => gates.set(gate, resolve))
+    return `closed=${closed}`
+  })
+  // Keeps its context after answering, and tries to close the stream once the answer is out.
+  const late: { closed?: boolean } = {}
+  server.tool('close_late', {}, (_args, ctx) => {
+    setTimeout(() => { late.closed = ctx.closeStream() }, 20)
+    return 'answered'
+  })
   server.tool('poll', { input: Type.Object({ gate: Type.String() }) }, async ({ gate }: { gate: string }, ctx) => {
     ctx.log('info', 'working')
     const closed = ctx.closeStream()
@@ -31,7 +42,7 @@ function streamingServer () {
     gates.get(gate)!()
     gates.delete(gate)
   }
-  return { server, open }
+  return { server, open, late }
 }
 
 async function listen (app: Awaited<ReturnType<typeof buildApp>>): Promise<number> {
@@ -200,6 +211,35 @@ test('the polling pattern: a handler closes its connection and the client collec
   while (app.mcpSessions.list()[0].inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2))
   const resumed = await app.inject({ method: 'GET', url: '/mcp', headers: { accept: 'text/event-stream', 'last-event-id': events[1].id!, ...sessionHeaders(id) } })
   t.same(sseMessages(resumed.body).map((m) => m.result.content[0].text), ['closed=true'])
+})
+
+test('closeStream before anything was sent: the answer becomes a stream of just its priming event, and the result waits for the resume', async (t) => {
+  const { server, open } = streamingServer()
+  const app = await buildApp({}, server)
+  t.teardown(() => app.close())
+  const id = await initSession(app)
+  const call = await post(app, callBody(2, 'close_first', { gate: 'c' }), sessionHeaders(id))
+  t.equal(call.headers['content-type'], 'text/event-stream')
+  const events = parseSse(call.body)
+  t.equal(events.length, 1, 'the priming event, then the connection closed')
+  t.equal(events[0].data, '')
+  await open('c')
+  const deadline = Date.now() + 2000
+  while (app.mcpSessions.list()[0].inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2))
+  const resumed = await app.inject({ method: 'GET', url: '/mcp', headers: { accept: 'text/event-stream', 'last-event-id': events[0].id!, ...sessionHeaders(id) } })
+  t.same(sseMessages(resumed.body).map((m) => m.result.content[0].text), ['closed=true'])
+})
+
+test('closeStream once the answer is out closes nothing: there is no stream left to close', async (t) => {
+  const { server, late } = streamingServer()
+  const app = await buildApp({}, server)
+  t.teardown(() => app.close())
+  const id = await initSession(app)
+  const call = await post(app, callBody(2, 'close_late', {}), sessionHeaders(id))
+  t.equal(call.json().result.content[0].text, 'answered')
+  const deadline = Date.now() + 2000
+  while (late.closed === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+  t.equal(late.closed, false)
 })
 
 test('two streams on one session: resuming one replays only its own events', async (t) => {

@@ -1,12 +1,11 @@
 import type { SharedState, StateBackend } from '../state.js'
 import { LocalDelivery } from './local-delivery.js'
-import { localSessions } from './memory-session-store.js'
 import { MemoryTaskSignals } from './memory-task-signals.js'
 import { MemoryTaskStore } from './memory-task-store.js'
 
 const memory: SharedState = {
   kind: 'memory',
-  sessions: localSessions,
+  sessions: null,
   delivery: (context) => new LocalDelivery(context),
   tasks: (limits) => ({ store: new MemoryTaskStore(limits), signals: new MemoryTaskSignals() }),
   close: () => Promise.resolve()

@@ -7,7 +7,6 @@ import type { MessageSink, Session } from '../../sessions/session.js'
 import { MessageStream, parseEventId } from '../../streams/message-stream.js'
 import type { SseStream } from '../../streams/sse-stream.js'
 import type { Delivery, Notification } from '../delivery.js'
-import type { EventStore } from '../event-store.js'
 import type { DeliveryContext } from '../state.js'
 import type { RedisBus } from './redis-bus.js'
 import type { RedisClient } from './redis-client.js'
@@ -22,10 +21,6 @@ import { StreamFeed } from './stream-feed.js'
 function sharedStreamId (): string {
   return randomBytes(8).toString('hex')
 }
-
-// MessageStream numbers a stream's events only when it has a store; the shared answer
-// stream keeps them in the log itself, so this one is never called.
-const numbered: EventStore = { append () {}, replay () { return null }, dropSession () {} }
 
 /**
  * A POST's answer stream with the Redis state. Its one writer is the handler on this
@@ -44,7 +39,8 @@ class SharedAnswerStream extends MessageStream {
   constructor (session: Session, eventLog: RedisEventLog, retryInterval: number, log: FastifyBaseLogger) {
     super({
       sessionId: session.id,
-      store: numbered,
+      // Resumable without an event store: the events go to the session's log (keep below).
+      store: null,
       priming: versionAtLeast(session.protocolVersion, '2025-11-25'),
       retryInterval,
       log
@@ -53,7 +49,11 @@ class SharedAnswerStream extends MessageStream {
     this.logger = log
   }
 
-  protected override keep (_store: EventStore, seq: number, data: string): void {
+  protected override get resumable (): boolean {
+    return true
+  }
+
+  protected override keep (seq: number, data: string): void {
     this.append(seq, 'd', data)
   }
 
@@ -148,7 +148,10 @@ export class RedisDelivery implements Delivery {
     ]))
     // Gone from Redis, or ended (the bus said so) while the script ran: the session is over.
     if (opened === null || session.closed) throw new FST_MCP_SESSION_NOT_FOUND()
-    indexMember.run(this.client, [keys.standaloneSet, 'add', id]).catch(() => {})
+    // The index is in another hash slot than the session, so not in the script: a failure
+    // leaves this stream out of broadcasts (mcpSessions.broadcast) until it is reopened.
+    indexMember.run(this.client, [keys.standaloneSet, 'add', id])
+      .catch((err: unknown) => this.log.warn({ err, sessionId: id }, 'MCP Redis state could not index a standalone stream; broadcasts miss it'))
     // Reads from the start: the priming event, then whatever any instance sent since.
     this.hold(session, reply, streamId, 0, true)
   }

@@ -10,11 +10,11 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`, 1)
 
-/** KEYS record, subscriptions → { record fields, subscribed URIs } or false. */
+/** KEYS record → its fields, or false when there is none. */
 export const loadSession = new Script(`
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
-return { fields, redis.call('SMEMBERS', KEYS[2]) }`, 2)
+return fields`, 1)
 
 /** KEYS record; ARGV channel, message, field, value, ... → 1, or 0 when the session is gone. */
 export const saveFields = new Script(`
@@ -23,13 +23,18 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 return 1`, 1)
 
-/** KEYS record, subscriptions; ARGV ttl, uri, ... → 1, or 0 when the session is gone. */
-export const saveSubscriptions = new Script(`
+/**
+ * KEYS record, subscriptions; ARGV ttl, '+' (subscribe) or '-', uri → 1, or 0 when the
+ * session is gone. One URI at a time: a whole set written from one instance's copy would
+ * undo what another instance changed meanwhile.
+ */
+export const saveSubscription = new Script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('DEL', KEYS[2])
-if #ARGV > 1 then
-  redis.call('SADD', KEYS[2], unpack(ARGV, 2))
+if ARGV[2] == '+' then
+  redis.call('SADD', KEYS[2], ARGV[3])
   redis.call('PEXPIRE', KEYS[2], ARGV[1])
+else
+  redis.call('SREM', KEYS[2], ARGV[3])
 end
 return 1`, 2)
 

@@ -6,7 +6,7 @@ import type { SessionStore } from '../session-store.js'
 import type { RedisBus } from './redis-bus.js'
 import type { RedisClient } from './redis-client.js'
 import type { RedisKeys } from './redis-keys.js'
-import { createSession, endSession, indexMember, loadSession, saveFields, saveSubscriptions, touchSession } from './redis-scripts.js'
+import { createSession, endSession, indexMember, loadSession, saveFields, saveSubscription, touchSession } from './redis-scripts.js'
 import type { StateGuard } from './state-guard.js'
 
 /** The stream id of an HTTP+SSE session's one stream: it has exactly one, for life. */
@@ -17,7 +17,7 @@ export interface RecordUpdate {
   protocolVersion?: string
   clientCapabilities?: Record<string, unknown>
   clientInfo?: Implementation
-  logLevel?: LoggingLevel | ''
+  logLevel?: LoggingLevel
 }
 
 /**
@@ -27,7 +27,6 @@ export interface RecordUpdate {
  * instances over the bus; an expiry is noticed at the next touch.
  */
 export class RedisSessionStore implements SessionStore {
-  readonly shared = true
   private readonly client: RedisClient
   private readonly keys: RedisKeys
   private readonly bus: RedisBus
@@ -78,14 +77,14 @@ export class RedisSessionStore implements SessionStore {
     const channel = keys.channel(id)
     const [, reply] = await this.guard.run(Promise.all([
       this.bus.subscribe(channel),
-      loadSession.run(this.client, [keys.record(id), keys.subscriptions(id)]) as Promise<[string[], string[]] | null>
+      loadSession.run(this.client, [keys.record(id)]) as Promise<string[] | null>
     ]))
     if (reply === null) {
       this.bus.unsubscribe(channel)
       return undefined
     }
     const record = new Map<string, string>()
-    for (let i = 0; i < reply[0].length; i += 2) record.set(reply[0][i], reply[0][i + 1])
+    for (let i = 0; i < reply.length; i += 2) record.set(reply[i], reply[i + 1])
     const recorded = record.get('kind') as SessionKind
     // The other transport's session: the lookup answers 404, and this instance keeps nothing.
     if (recorded !== kind) {
@@ -94,32 +93,35 @@ export class RedisSessionStore implements SessionStore {
     }
     const session = new Session(id, Number(record.get('createdAt')), recorded)
     this.prepare(session)
-    session.protocolVersion = record.get('protocolVersion') ?? ''
-    session.clientCapabilities = JSON.parse(record.get('clientCapabilities') ?? '{}')
+    // create() wrote both; the Lua scripts never delete a field.
+    session.protocolVersion = record.get('protocolVersion')!
+    session.clientCapabilities = JSON.parse(record.get('clientCapabilities')!)
     const info = record.get('clientInfo')
     if (info !== undefined) session.clientInfo = JSON.parse(info)
     session.owner = record.get('owner')
     const level = record.get('logLevel')
-    if (level !== undefined && level !== '') session.applyLogLevel(level as LoggingLevel)
-    for (const uri of reply[1]) session.subscriptions.add(uri)
+    if (level !== undefined) session.applyLogLevel(level as LoggingLevel)
     return session
   }
 
   saveField (session: Session, field: SessionField): Promise<void> {
     const { keys } = this
-    let done: Promise<unknown>
-    if (field === 'subscriptions') {
-      done = saveSubscriptions.run(this.client, [keys.record(session.id), keys.subscriptions(session.id), this.ttl, ...session.subscriptions])
-    } else {
-      const update: RecordUpdate = field === 'logLevel'
-        ? { logLevel: session.logLevel ?? '' }
-        : { protocolVersion: session.protocolVersion, clientCapabilities: session.clientCapabilities, clientInfo: session.clientInfo }
-      const fields: string[] = []
-      for (const [name, value] of Object.entries(update)) {
-        if (value !== undefined) fields.push(name, typeof value === 'string' ? value : JSON.stringify(value))
-      }
-      done = saveFields.run(this.client, [keys.record(session.id), keys.channel(session.id), `u${this.instanceId} ${JSON.stringify(update)}`, ...fields])
+    const update: RecordUpdate = field === 'logLevel'
+      ? { logLevel: session.logLevel }
+      : { protocolVersion: session.protocolVersion, clientCapabilities: session.clientCapabilities, clientInfo: session.clientInfo }
+    const fields: string[] = []
+    for (const [name, value] of Object.entries(update)) {
+      if (value !== undefined) fields.push(name, typeof value === 'string' ? value : JSON.stringify(value))
     }
+    return this.saved(session, saveFields.run(this.client, [keys.record(session.id), keys.channel(session.id), `u${this.instanceId} ${JSON.stringify(update)}`, ...fields]))
+  }
+
+  saveSubscription (session: Session, uri: string, subscribed: boolean): Promise<void> {
+    const { keys } = this
+    return this.saved(session, saveSubscription.run(this.client, [keys.record(session.id), keys.subscriptions(session.id), this.ttl, subscribed ? '+' : '-', uri]))
+  }
+
+  private saved (session: Session, done: Promise<unknown>): Promise<void> {
     return done.then(() => {}, (err: unknown) => this.log.error({ err, sessionId: session.id }, 'MCP Redis state failed to save a session record'))
   }
 
@@ -131,7 +133,7 @@ export class RedisSessionStore implements SessionStore {
     if (update.protocolVersion !== undefined) session.protocolVersion = update.protocolVersion
     if (update.clientCapabilities !== undefined) session.clientCapabilities = update.clientCapabilities
     if (update.clientInfo !== undefined) session.clientInfo = update.clientInfo
-    if (update.logLevel !== undefined) session.applyLogLevel(update.logLevel === '' ? undefined : update.logLevel)
+    if (update.logLevel !== undefined) session.applyLogLevel(update.logLevel)
   }
 
   touch (session: Session): void {

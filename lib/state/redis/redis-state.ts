@@ -86,6 +86,8 @@ function openRedisState (context: StateOpenContext, client: RedisClient, keys: R
   const store = new RedisSessionStore(client, keys, bus, guard, options.sessionTimeout, instanceId, log)
   return {
     kind: 'redis',
+    // A real ioredis client (not a minimal RedisClient) can hold @fastify/rate-limit's counts.
+    redis: typeof (client as { defineCommand?: unknown }).defineCommand === 'function' ? client : undefined,
     sessions: store,
     delivery (deliveryContext: DeliveryContext) {
       delivery = new RedisDelivery(deliveryContext, client, keys, bus, eventLog, store, guard, instanceId, log)
