@@ -139,10 +139,13 @@ if (cluster !== null) {
     const stream = reader(await getStream(a.url, id))
     await stream.next(5000)
     a.faults.failNext(readLog)
-    await a.app.mcpSessions.notify(id, { method: 'notifications/message', params: { level: 'info', data: 1 } })
+    // Past the size a wake-up carries: the holder reads it from the log, and that read fails.
+    const big = 'x'.repeat(20_000)
+    await a.app.mcpSessions.notify(id, { method: 'notifications/message', params: { level: 'info', data: big } })
     await until(() => a.log.matching(/could not read a stream log/).length === 1)
+    // The next one comes with its wake-up, after a gap: the log is read, both arrive in order.
     await a.app.mcpSessions.notify(id, { method: 'notifications/message', params: { level: 'info', data: 2 } })
-    t.equal((await stream.message(5000)).params.data, 1)
+    t.equal((await stream.message(5000)).params.data, big)
     t.equal((await stream.message(5000)).params.data, 2)
   })
 

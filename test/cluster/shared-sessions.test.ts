@@ -55,6 +55,12 @@ if (cluster !== null) {
     t.equal(await b.server.resourceUpdated('test://watched'), 1, 'B finds the subscription made through A')
     t.match(await stream.message(), { method: 'notifications/resources/updated', params: { uri: 'test://watched' } })
     t.equal(await a.app.mcpSessions.notify('nobody', { method: 'notifications/message' }), false)
+    // Small events ride in their wake-up; one past 16 KB is read from the log instead.
+    const big = 'x'.repeat(20_000)
+    t.equal(await a.app.mcpSessions.notify(id, { method: 'notifications/message', params: { level: 'info', data: big } }), true)
+    t.equal((await stream.message()).params.data, big)
+    t.equal(await a.app.mcpSessions.notify(id, { method: 'notifications/message', params: { level: 'info', data: 'after' } }), true)
+    t.equal((await stream.message()).params.data, 'after')
   })
 
   test('subscriptions changed through instances with stale copies of the session all count', async (t) => {

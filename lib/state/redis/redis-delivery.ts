@@ -83,6 +83,8 @@ class SharedAnswerStream extends MessageStream {
 
 /** Messages on a session's channel: the first character says what it is. */
 const WAKE = 'w'
+/** A wake-up with the event: 'v<stream> <seq> <data>'. */
+const EVENT = 'v'
 const ENDED = 'x'
 const UPDATE = 'u'
 const RESPONSE = 'r'
@@ -226,6 +228,15 @@ export class RedisDelivery implements Delivery {
     if (kind === WAKE) {
       const streamId = message.slice(1)
       for (const feed of this.feeds.get(sessionId) ?? []) if (feed.streamId === streamId) feed.wake()
+      return
+    }
+    if (kind === EVENT) {
+      const space = message.indexOf(' ')
+      const next = message.indexOf(' ', space + 1)
+      const streamId = message.slice(1, space)
+      const seq = Number(message.slice(space + 1, next))
+      const data = message.slice(next + 1)
+      for (const feed of this.feeds.get(sessionId) ?? []) if (feed.streamId === streamId) feed.offer(seq, data)
       return
     }
     if (kind === ENDED) {

@@ -11,6 +11,13 @@ export interface LogEntry {
   end: boolean
 }
 
+/**
+ * Events up to this size travel in their wake-up too (the holder writes them without reading
+ * the log: one Redis round trip less per notification); larger ones are read from the log,
+ * so a subscriber connection's buffer never holds big payloads.
+ */
+const INLINE_EVENT_BYTES = 16 * 1024
+
 export interface EventLogLimits {
   maxEventsPerStream: number
   maxStreamsPerSession: number
@@ -60,7 +67,7 @@ export class RedisEventLog {
     const { keys, limits } = this
     const id = await appendUnrelated.run(this.client, [
       keys.record(sessionId), keys.subscriptions(sessionId),
-      keys.logPrefix(sessionId), data, limits.maxEventsPerStream, limits.ttl, keys.channel(sessionId), uri
+      keys.logPrefix(sessionId), data, limits.maxEventsPerStream, limits.ttl, keys.channel(sessionId), uri, INLINE_EVENT_BYTES
     ])
     return id !== null
   }

@@ -90,7 +90,8 @@ return 1`, 2)
  * held; any instance may write, so the log numbers the events (XADD 0-*).
  * KEYS record, subscriptions; ARGV log prefix, data, max events, ttl, channel, uri ('' = any)
  * → the new entry's id, or false when the session has no standalone stream (or, with a uri,
- * is not subscribed to it).
+ * is not subscribed to it). The wake-up carries an event of up to ARGV[7] bytes itself
+ * ('v<stream> <seq> <data>'), so its holder need not read the log for it.
  */
 export const appendUnrelated = new Script(`
 local stream = redis.call('HGET', KEYS[1], 'standalone')
@@ -99,7 +100,11 @@ if ARGV[6] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[6]) == 0 then return 
 local log = ARGV[1] .. stream
 local id = redis.call('XADD', log, 'MAXLEN', '~', ARGV[3], '0-*', 'd', ARGV[2])
 redis.call('PEXPIRE', log, ARGV[4])
-redis.call('PUBLISH', ARGV[5], 'w' .. stream)
+if #ARGV[2] <= tonumber(ARGV[7]) then
+  redis.call('PUBLISH', ARGV[5], 'v' .. stream .. ' ' .. string.sub(id, 3) .. ' ' .. ARGV[2])
+else
+  redis.call('PUBLISH', ARGV[5], 'w' .. stream)
+end
 return id`, 2)
 
 /**

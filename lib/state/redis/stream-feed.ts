@@ -50,6 +50,22 @@ export class StreamFeed {
     else void this.run(null)
   }
 
+  /**
+   * An event its wake-up carried: written at once when it is the very next one and nothing
+   * is being written; otherwise the log is read as for any wake-up, so the order and the
+   * once-each hold however the two arrive.
+   */
+  offer (seq: number, data: string): void {
+    if (seq <= this.delivered) return
+    const connection = this.connection
+    if (this.reading || seq !== this.delivered + 1 || connection.congested) {
+      this.wake()
+      return
+    }
+    connection.write(this.format(seq, data))
+    this.delivered = seq
+  }
+
   private async run (first: LogEntry[] | null): Promise<void> {
     this.reading = true
     let entries = first
