@@ -1,9 +1,9 @@
 // Two instances of the app on one real Redis share their per-call limits (issue 16): the
 // counts live in Redis through @fastify/rate-limit's RedisStore, one round trip per call.
 // Debian's redis-server on a free loopback port (the cluster tests' fixture).
-import { test } from 'tap'
+import { test, type Test } from 'tap'
 import { Redis } from 'ioredis'
-import { createMcpServer, redisState, type McpServer } from '../../lib/index.js'
+import { createMcpServer, redisState, type McpServer, type McpTransportOptions } from '../../lib/index.js'
 import { buildApp, initSession, post, sessionHeaders } from '../helpers.js'
 import { redisForTest } from './support/redis-server.js'
 
@@ -15,14 +15,22 @@ function server (): { server: McpServer, ran: () => number } {
   return { server: mcp, ran: () => ran }
 }
 
-test('two instances on one Redis share a limit: 40 calls spread over both, limit 10, exactly 10 served', async (t) => {
+/** Two apps, each with its own client of one test Redis and the options `options` gives it. */
+async function twoInstances (t: Test, options: (client: Redis) => Partial<McpTransportOptions>) {
   const redis = await redisForTest(t)
-  if (redis === null) return
+  if (redis === null) return null
   const clients = [new Redis(redis.url), new Redis(redis.url)]
   t.teardown(() => { for (const client of clients) client.disconnect() })
   const instances = [server(), server()]
-  const apps = await Promise.all(instances.map((instance, i) => buildApp({ rateLimit: { max: 10, redis: clients[i] } }, instance.server)))
+  const apps = await Promise.all(instances.map((instance, i) => buildApp(options(clients[i]), instance.server)))
   t.teardown(() => Promise.all(apps.map((app) => app.close())))
+  return { clients, instances, apps }
+}
+
+test('two instances on one Redis share a limit: 40 calls spread over both, limit 10, exactly 10 served', async (t) => {
+  const pair = await twoInstances(t, (client) => ({ rateLimit: { max: 10, redis: client } }))
+  if (pair === null) return
+  const { clients, instances, apps } = pair
   const sessions = await Promise.all(apps.map((app) => initSession(app)))
   const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => {
     const which = i % 2
@@ -42,13 +50,9 @@ test('two instances on one Redis share a limit: 40 calls spread over both, limit
 })
 
 test('with the Redis state, the limit is shared without naming a store: the state\'s client keeps the counts', async (t) => {
-  const redis = await redisForTest(t)
-  if (redis === null) return
-  const clients = [new Redis(redis.url), new Redis(redis.url)]
-  t.teardown(() => { for (const client of clients) client.disconnect() })
-  const instances = [server(), server()]
-  const apps = await Promise.all(instances.map((instance, i) => buildApp({ state: redisState({ client: clients[i] }), rateLimit: { max: 5 } }, instance.server)))
-  t.teardown(() => Promise.all(apps.map((app) => app.close())))
+  const pair = await twoInstances(t, (client) => ({ state: redisState({ client }), rateLimit: { max: 5 } }))
+  if (pair === null) return
+  const { clients, instances, apps } = pair
   // One session, served by both instances.
   const session = await initSession(apps[0])
   const answers = await Promise.all(Array.from({ length: 20 }, (_, i) =>

@@ -193,11 +193,27 @@ test('resuming a live stream carries on with its later events on the new connect
   t.same(sseMessages(resumed.text).map((m) => m.params?.data ?? m.result?.content[0].text), ['before 1', 'after 1', 'after 2', 'done b'])
 })
 
-test('the polling pattern: a handler closes its connection and the client collects the result', async (t) => {
-  const { server, open } = streamingServer()
+/** The streaming server on an injected app with one initialized session. */
+async function injectedSession (t: Test) {
+  const { server, open, late } = streamingServer()
   const app = await buildApp({}, server)
   t.teardown(() => app.close())
-  const id = await initSession(app)
+  return { app, id: await initSession(app), open, late }
+}
+
+/**
+ * The client coming back after `retry` ms, once the handler finished (a resume while the
+ * handler still runs is the live case, tested over a real socket above): the results replayed.
+ */
+async function resumeWhenDone (app: Awaited<ReturnType<typeof buildApp>>, id: string, lastEventId: string): Promise<string[]> {
+  const deadline = Date.now() + 2000
+  while (app.mcpSessions.list()[0].inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2))
+  const resumed = await app.inject({ method: 'GET', url: '/mcp', headers: { accept: 'text/event-stream', 'last-event-id': lastEventId, ...sessionHeaders(id) } })
+  return sseMessages(resumed.body).map((m) => m.result.content[0].text)
+}
+
+test('the polling pattern: a handler closes its connection and the client collects the result', async (t) => {
+  const { app, id, open } = await injectedSession(t)
   const call = await post(app, callBody(2, 'poll', { gate: 'p' }), sessionHeaders(id))
   const events = parseSse(call.body)
   t.equal(events[0].data, '', 'priming first')
@@ -205,36 +221,22 @@ test('the polling pattern: a handler closes its connection and the client collec
   t.equal(JSON.parse(events[1].data).params.data, 'working')
   t.equal(events.length, 2, 'the connection closed before the result')
   await open('p')
-  // The client comes back after `retry` ms, when the result is there (a resume while the
-  // handler still runs is the live case, tested over a real socket above).
-  const deadline = Date.now() + 2000
-  while (app.mcpSessions.list()[0].inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2))
-  const resumed = await app.inject({ method: 'GET', url: '/mcp', headers: { accept: 'text/event-stream', 'last-event-id': events[1].id!, ...sessionHeaders(id) } })
-  t.same(sseMessages(resumed.body).map((m) => m.result.content[0].text), ['closed=true'])
+  t.same(await resumeWhenDone(app, id, events[1].id!), ['closed=true'])
 })
 
 test('closeStream before anything was sent: the answer becomes a stream of just its priming event, and the result waits for the resume', async (t) => {
-  const { server, open } = streamingServer()
-  const app = await buildApp({}, server)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { app, id, open } = await injectedSession(t)
   const call = await post(app, callBody(2, 'close_first', { gate: 'c' }), sessionHeaders(id))
   t.equal(call.headers['content-type'], 'text/event-stream')
   const events = parseSse(call.body)
   t.equal(events.length, 1, 'the priming event, then the connection closed')
   t.equal(events[0].data, '')
   await open('c')
-  const deadline = Date.now() + 2000
-  while (app.mcpSessions.list()[0].inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2))
-  const resumed = await app.inject({ method: 'GET', url: '/mcp', headers: { accept: 'text/event-stream', 'last-event-id': events[0].id!, ...sessionHeaders(id) } })
-  t.same(sseMessages(resumed.body).map((m) => m.result.content[0].text), ['closed=true'])
+  t.same(await resumeWhenDone(app, id, events[0].id!), ['closed=true'])
 })
 
 test('closeStream once the answer is out closes nothing: there is no stream left to close', async (t) => {
-  const { server, late } = streamingServer()
-  const app = await buildApp({}, server)
-  t.teardown(() => app.close())
-  const id = await initSession(app)
+  const { app, id, late } = await injectedSession(t)
   const call = await post(app, callBody(2, 'close_late', {}), sessionHeaders(id))
   t.equal(call.json().result.content[0].text, 'answered')
   const deadline = Date.now() + 2000
