@@ -62,9 +62,11 @@ export class LocalDelivery implements Delivery {
     const store = this.store
     if (store === null || parsed === null) throw new FST_MCP_UNKNOWN_EVENT_ID(lastEventId)
     const { streamId } = parsed
+    // Taken before the replay: a stream that finishes while the store answers still tells
+    // (by its seq) what it sent meanwhile, and the loop below catches up on it.
+    const live = session.messageStreams.get(streamId)
     let events = await store.replay(session.id, streamId, parsed.seq)
     if (events === null) throw new FST_MCP_UNKNOWN_EVENT_ID(lastEventId)
-    const live = session.messageStreams.get(streamId)
     const connection = this.connect(session, reply, live)
     let last = parsed.seq
     for (;;) {
