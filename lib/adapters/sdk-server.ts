@@ -42,6 +42,10 @@ interface Connection {
   transport: SdkSessionTransport
 }
 
+// The id of the initialize an SDK server is given for a session it did not see begin: a
+// string no client id in this session can equal, since it is never sent to the client.
+const HANDSHAKE_ID = 'fastify-mcp-transport:handshake'
+
 /**
  * An McpServerContract that runs one SDK server per session, each connected to its own
  * SdkSessionTransport. Requests, notifications and the SDK's answers are routed through it.
@@ -88,7 +92,10 @@ export class SdkServerAdapter implements McpServerContract {
   private async forward (request: JsonRpcRequest, context: RequestContext): Promise<Result> {
     const session = context.session
     if (session !== undefined) {
-      const connection = await this.connectionOf(session)
+      // A session with a recorded handshake whose first request here is not initialize began
+      // elsewhere: its new SDK server is given that handshake first.
+      const begunElsewhere = request.method !== 'initialize' && session.clientInfo !== undefined
+      const connection = await this.connectionOf(session, begunElsewhere ? context : undefined)
       return connection.transport.request(request, context)
     }
     // No session (a stateless request): a server for this one request, closed after it.
@@ -114,10 +121,17 @@ export class SdkServerAdapter implements McpServerContract {
     pending.then(closeConnection, () => {})
   }
 
-  private connectionOf (session: McpSessionInfo): Promise<Connection> {
+  /**
+   * The session's SDK server, built on its first request here. `resumed`: the session
+   * began elsewhere (on another instance, with a shared state, or before a factory that
+   * failed); its SDK server is then handed the handshake the record kept, and knows the
+   * client's version, capabilities and info as the first one did.
+   */
+  private connectionOf (session: McpSessionInfo, resumed: RequestContext | undefined): Promise<Connection> {
     let pending = this.connections.get(session.id)
     if (pending === undefined) {
       pending = this.connect(session)
+      if (resumed !== undefined) pending = pending.then((connection) => replayHandshake(connection, session, resumed))
       this.connections.set(session.id, pending)
       // A factory that failed is retried on the session's next request.
       pending.catch(() => {
@@ -133,6 +147,18 @@ export class SdkServerAdapter implements McpServerContract {
     await server.connect(transport)
     return { server, transport }
   }
+}
+
+async function replayHandshake (connection: Connection, session: McpSessionInfo, context: RequestContext): Promise<Connection> {
+  const { transport } = connection
+  await transport.request({
+    jsonrpc: '2.0',
+    id: HANDSHAKE_ID,
+    method: 'initialize',
+    params: { protocolVersion: session.protocolVersion, capabilities: session.clientCapabilities, clientInfo: session.clientInfo }
+  }, context)
+  transport.receive({ jsonrpc: '2.0', method: 'notifications/initialized' })
+  return connection
 }
 
 async function closeConnection (connection: Connection): Promise<void> {

@@ -2,7 +2,9 @@
 // session expiry, authorization, and a Redis that goes away and comes back.
 import { Type } from '@sinclair/typebox'
 import tap, { test } from 'tap'
+import { McpServer as SdkMcpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { createMcpServer } from '../../lib/index.js'
+import { fromSdkServer } from '../../lib/adapters/index.js'
 import { testServer } from '../helpers.js'
 import { modernHeaders, modernMeta } from '../modern/modern-helpers.js'
 import { clusterRedis, until } from './support/cluster-redis.js'
@@ -35,6 +37,23 @@ if (cluster !== null) {
     t.match(await sse.message(5000), { method: 'notifications/message', params: { data: 'from B' } })
     // A second initialize is refused on any instance: the record says it happened.
     t.equal((await post({ jsonrpc: '2.0', id: 3, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'tap', version: '1' } } })).status, 400)
+  })
+
+  test('an SDK server behind fromSdkServer on B knows the client that initialized on A', async (t) => {
+    const adapter = () => fromSdkServer(() => {
+      const server = new SdkMcpServer({ name: 'sdk', version: '1.0.0' })
+      server.registerTool('client', { description: 'What the SDK server knows of its client', inputSchema: {} }, async () => ({
+        content: [{ type: 'text', text: JSON.stringify({ info: server.server.getClientVersion(), capabilities: server.server.getClientCapabilities() }) }]
+      }))
+      return server
+    })
+    const a = await startInstance(t, redis.url, {}, adapter() as never)
+    const b = await startInstance(t, redis.url, {}, adapter() as never)
+    const id = await openSession(a.url, { roots: { listChanged: true } })
+    const seen = await call(b.url, id, 1, 'tools/call', { name: 'client', arguments: {} })
+    t.same(JSON.parse(seen.result.content[0].text), { info: { name: 'tap', version: '1.0.0' }, capabilities: { roots: { listChanged: true } } },
+      'the handshake kept in the record was given to B\'s SDK server')
+    t.match(await call(b.url, id, 2, 'tools/list'), { result: { tools: [{ name: 'client' }] } }, 'and it serves the session from then on')
   })
 
   test('a session expires for the whole cluster, and activity on any instance keeps it alive', async (t) => {
