@@ -311,7 +311,11 @@ export interface RateLimitOptions {
   timeWindow?: number
   /** Per-tool limits by tool name; false exempts a tool from the default. Default none. */
   tools?: Record<string, CallLimit | false>
-  /** An ioredis client: the counts are shared by every instance using the same Redis (RedisStore). Default: in memory, per instance. */
+  /**
+   * An ioredis client: the counts are shared by every instance using the same Redis
+   * (RedisStore). Default: the `redisState` client when the state is Redis (and `store` is
+   * unset), else in memory, per instance.
+   */
   redis?: unknown
   /** A custom @fastify/rate-limit store class, instead of the memory or Redis one. */
   store?: FastifyRateLimitStoreCtor
