@@ -90,6 +90,7 @@ export class Transport {
       broadcast: (notification) => delivery.broadcast(notification),
       publish: (notification) => delivery.publish(notification),
       hideUnauthorized: options.auth?.hideUnauthorized === true,
+      clustered: state.sessions !== null,
       notifySubscribers: (uri, notification) => delivery.notifySubscribers(uri, notification),
       subscribe: (id, uri) => {
         const session = this.sessions.get(id)

@@ -71,6 +71,12 @@ export interface McpSessionInfo {
 export interface OutboundRequestOptions {
   /** Milliseconds before the request is cancelled with notifications/cancelled. */
   timeout?: number
+  /**
+   * McpServerHost.request only: when it aborts, the request is given up on (the client gets
+   * notifications/cancelled) and the promise rejects with its reason. A request made inside
+   * a handler already ends with its client request.
+   */
+  signal?: AbortSignal
 }
 
 /** Everything a server needs to answer one client request. */
@@ -174,6 +180,11 @@ export interface McpServerHost {
    * their access rules. Optional so older hosts still type-check (unset: show everything).
    */
   readonly hideUnauthorized?: boolean
+  /**
+   * True with a shared state (`redisState`): other instances serve the same sessions, so a
+   * client's next request, or a stream of it, may be held by another instance.
+   */
+  readonly clustered?: boolean
 }
 
 /**

@@ -244,7 +244,7 @@ export class Dispatcher {
   requestOnStandalone (session: Session, method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
     // Looked up at send time: a reconnecting client may have replaced the GET stream.
     const standalone: MessageSink = { send: (message) => session.standalone !== null && session.standalone.send(message) }
-    return this.outbound(session, standalone, NEVER_ABORTED, method, params, options)
+    return this.outbound(session, standalone, options?.signal ?? NEVER_ABORTED, method, params, options)
   }
 
   private outbound (session: Session, channel: MessageSink, signal: AbortSignal, method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {

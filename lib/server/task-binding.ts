@@ -68,6 +68,11 @@ export class ResultWaiters {
     }
   }
 
+  /** Whether a tasks/result of the task is waiting on this instance now. */
+  has (taskId: string): boolean {
+    return this.waiting.has(taskId)
+  }
+
   /** A waiting tasks/result of the task: one there now, or the next to come; rejects when `signal` aborts. */
   next (taskId: string, signal: AbortSignal): Promise<RequestContext> {
     const now = this.waiting.get(taskId)?.values().next().value
@@ -131,7 +136,14 @@ export class LegacyTaskBinding implements TaskBinding {
   }
 
   async request (method: string, params: Result | undefined, options: OutboundRequestOptions | undefined): Promise<Result> {
-    const waiter = await this.waiters.next(this.run.id, this.run.signal)
-    return await waiter.request(method, related(params, this.run.id), options)
+    const run = this.run
+    // With several instances the client's tasks/result may be open on another one, out of
+    // this one's reach; its GET stream is reachable from any (basic/utilities/tasks: clients
+    // SHOULD expect task messages on any SSE stream, the GET stream included).
+    if (this.host.clustered === true && !this.waiters.has(run.id)) {
+      return await this.host.request(this.sessionId, method, related(params, run.id), { ...options, signal: run.signal })
+    }
+    const waiter = await this.waiters.next(run.id, run.signal)
+    return await waiter.request(method, related(params, run.id), options)
   }
 }

@@ -9,6 +9,7 @@ import { LEASE_EXPIRED_MESSAGE } from '../../lib/tasks/task-engine.js'
 import { TASKS, taskServer } from '../tasks/task-fixtures.js'
 import { clusterRedis } from './support/cluster-redis.js'
 import { startInstance } from './support/two-instances.js'
+import { call as rpcCall, getStream, openSession, reader, send } from './support/mcp-http.js'
 
 tap.setTimeout(240_000)
 const cluster = await clusterRedis(tap)
@@ -53,6 +54,41 @@ if (cluster !== null) {
     t.match(await tasks(b, 'tasks/cancel', { taskId: slow.result.taskId }), { result: {} })
     t.equal((await until(a, slow.result.taskId, terminal)).status, 'cancelled', 'the cancel on B aborted the handler on A')
     t.match(await tasks(b, 'tasks/get', { taskId: 'no-such-task' }), { error: { code: -32602 } })
+  })
+
+  test('2025-11-25: a task on A asks through the GET stream held by B while tasks/result waits on B', async (t) => {
+    const a = await startInstance(t, cluster.url, {}, taskServer())
+    const b = await startInstance(t, cluster.url, {}, taskServer())
+    const id = await openSession(a.url, { elicitation: {} })
+    const stream = reader(await getStream(b.url, id))
+    await stream.next()
+    const created = await rpcCall(a.url, id, 1, 'tools/call', { name: 'asks', arguments: {}, task: {} })
+    const taskId = created.result.task.taskId
+    // The client waits on B; the handler runs on A, which cannot reach B's tasks/result.
+    const result = rpcCall(b.url, id, 2, 'tasks/result', { taskId })
+    const ask = await stream.message(5000)
+    t.equal(ask.method, 'elicitation/create')
+    t.same(ask.params._meta, { 'io.modelcontextprotocol/related-task': { taskId } })
+    t.equal((await send(b.url, id, { jsonrpc: '2.0', id: ask.id, result: { action: 'accept' } })).status, 202)
+    t.equal((await result).result.content[0].text, 'answer: accept', 'the answer POSTed to B reached the handler on A')
+  })
+
+  test('2025-11-25: a task whose tasks/result waits on its own instance asks on that stream, not the GET stream', async (t) => {
+    const server = taskServer()
+    server.tool('asks_later', { description: 'Asks after a while', taskSupport: 'optional' }, async (_args, ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const answer = await ctx.elicit({ message: 'Sure?', requestedSchema: { type: 'object', properties: {} } })
+      return `answer: ${answer.action}`
+    })
+    const a = await startInstance(t, cluster.url, {}, server)
+    const id = await openSession(a.url, { elicitation: {} })
+    const created = await rpcCall(a.url, id, 1, 'tools/call', { name: 'asks_later', arguments: {}, task: {} })
+    const taskId = created.result.task.taskId
+    const results = reader(await send(a.url, id, { jsonrpc: '2.0', id: 2, method: 'tasks/result', params: { taskId } }))
+    const ask = await results.message(5000)
+    t.equal(ask.method, 'elicitation/create', 'the request came on the tasks/result stream')
+    t.equal((await send(a.url, id, { jsonrpc: '2.0', id: ask.id, result: { action: 'decline' } })).status, 202)
+    t.match(await results.message(5000), { id: 2, result: { content: [{ text: 'answer: decline' }] } })
   })
 
   test('the failed, the tool error and the result survive as Redis keeps them', async (t) => {
