@@ -151,12 +151,19 @@ export class SdkServerAdapter implements McpServerContract {
 
 async function replayHandshake (connection: Connection, session: McpSessionInfo, context: RequestContext): Promise<Connection> {
   const { transport } = connection
-  await transport.request({
-    jsonrpc: '2.0',
-    id: HANDSHAKE_ID,
-    method: 'initialize',
-    params: { protocolVersion: session.protocolVersion, capabilities: session.clientCapabilities, clientInfo: session.clientInfo }
-  }, context)
+  try {
+    await transport.request({
+      jsonrpc: '2.0',
+      id: HANDSHAKE_ID,
+      method: 'initialize',
+      params: { protocolVersion: session.protocolVersion, capabilities: session.clientCapabilities, clientInfo: session.clientInfo }
+    }, context)
+  } catch (err) {
+    // Refused, or its request was cancelled: this server is dropped (the next request of the
+    // session builds another), so it must not stay connected.
+    await closeConnection(connection)
+    throw err
+  }
   transport.receive({ jsonrpc: '2.0', method: 'notifications/initialized' })
   return connection
 }

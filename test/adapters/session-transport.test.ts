@@ -252,6 +252,25 @@ test('a session that ends while its factory still runs has its server closed whe
   t.equal(server.closes, 1)
 })
 
+test('an SDK server that refuses the recorded handshake is closed, and the next request builds another', async (t) => {
+  const refusing = new FakeSdkServer()
+  const servers: SdkServerLike[] = [refusing, new Server({ name: 'second', version: '1.0.0' }, { capabilities: {} })]
+  const adapter = fromSdkServer(() => servers.shift()!)
+  // A session that began on another instance: its handshake is in the record.
+  const begun = { ...session('s1'), clientInfo: { name: 'client', version: '1.0.0' } }
+  const first = adapter.handleRequest(CALL, fakeContext({ session: begun }))
+  for (let i = 0; i < 10 && refusing.received.length === 0; i++) await new Promise((resolve) => setImmediate(resolve))
+  const handshake = refusing.received[0] as JsonRpcRequest
+  t.equal(handshake.method, 'initialize', 'the handshake goes first')
+  void refusing.transport!.send({ jsonrpc: '2.0', id: handshake.id, error: { code: -32602, message: 'no such version' } })
+  await t.rejects(first, { code: -32602 })
+  t.equal(refusing.closes, 1, 'the refused server was closed')
+  t.equal(adapter.size, 0)
+  t.same(await adapter.handleRequest({ jsonrpc: '2.0', id: 2, method: 'ping' }, fakeContext({ session: begun })), {})
+  t.equal(adapter.size, 1, 'a new server took the handshake and serves the session')
+  adapter.sessionClosed(begun)
+})
+
 test('ending a session whose factory failed, or that never had a server, is harmless', async (t) => {
   const adapter = fromSdkServer(() => Promise.reject(new Error('nope')))
   const pending = adapter.handleRequest(CALL, fakeContext({ session: session('s1') }))
