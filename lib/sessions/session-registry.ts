@@ -176,7 +176,7 @@ export class SessionRegistry {
   }
 
 
-  /** Subscribes a session to a resource URI (resources/subscribe), kept in its record. */
+  /** Subscribes a session to a resource URI (resources/subscribe): in the index, or the shared record. */
   subscribe (session: Session, uri: string): void {
     const store = this.store
     // Shared: the record holds them (not this instance's copy of the session, which may be

@@ -113,8 +113,9 @@ export class Session implements McpSessionInfo {
   }
 
   /**
-   * Records a change to the record (log level, handshake) for a shared state. The request that made it is answered only once it is saved (see `saving`), so a
-   * client's next request, on any instance, sees it.
+   * Records a change to the record (log level, handshake) for a shared state. The request
+   * that made it is answered only once it is saved (see `saving`), so a client's next
+   * request, on any instance, sees it.
    */
   changed (field: SessionField): void {
     const record = this.record
