@@ -2,8 +2,8 @@
 // FST_MCP_INVALID_SERVER. Both forms serve the same endpoint; a server is recognised by its
 // contract (handleRequest), not by its class.
 import Fastify from 'fastify'
-import { test } from 'tap'
-import mcpTransport from '../../lib/index.js'
+import { test, type Test } from 'tap'
+import mcpTransport, { type McpServerContract } from '../../lib/index.js'
 import { fromSdkServer } from '../../lib/adapters/index.js'
 import { McpServer as SdkMcpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { initializeBody, post, testServer } from '../helpers.js'
@@ -19,22 +19,22 @@ test('register(mcpTransport, server) serves initialize on /mcp with the defaults
   t.equal(app.mcpSessions.size, 1, 'the decorator is there as with the options form')
 })
 
-test('a plain object with handleRequest is a server too (the contract, not the class)', async (t) => {
+/** Registers `server` alone (the short form) and checks that initialize reaches it. */
+async function servedAlone (t: Test, server: McpServerContract, name: string): Promise<void> {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(mcpTransport, { handleRequest: () => ({ protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 'plain', version: '1' } }) })
+  await app.register(mcpTransport, server)
   const res = await post(app, initializeBody())
   t.equal(res.statusCode, 200)
-  t.match(res.json(), { result: { serverInfo: { name: 'plain' } } })
+  t.match(res.json(), { result: { serverInfo: { name } } })
+}
+
+test('a plain object with handleRequest is a server too (the contract, not the class)', async (t) => {
+  await servedAlone(t, { handleRequest: () => ({ protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 'plain', version: '1' } }) }, 'plain')
 })
 
 test('an official-SDK adapter passed alone is recognised as the server', async (t) => {
-  const app = Fastify()
-  t.teardown(() => app.close())
-  await app.register(mcpTransport, fromSdkServer(() => new SdkMcpServer({ name: 'sdk', version: '1.0.0' })))
-  const res = await post(app, initializeBody())
-  t.equal(res.statusCode, 200)
-  t.match(res.json(), { result: { serverInfo: { name: 'sdk' } } })
+  await servedAlone(t, fromSdkServer(() => new SdkMcpServer({ name: 'sdk', version: '1.0.0' })), 'sdk')
 })
 
 test('the short form takes every default; a prefix comes from the enclosing context', async (t) => {
